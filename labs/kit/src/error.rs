@@ -1,0 +1,123 @@
+//! Errors as sentences.
+//!
+//! A student who starts the client before the server should read
+//! `lab02: no server is listening on 127.0.0.1:8080: start the server first`, not a panic and a
+//! backtrace. Every fallible step of a lab returns [`Result`]; [`Context`] turns a low-level
+//! `io::Error` into a sentence that says what the program was doing; [`run`] prints the sentence
+//! on stderr and exits with a non-zero status.
+
+use std::fmt;
+use std::io;
+use std::process::ExitCode;
+
+/// A failure a user can read: one sentence, without a backtrace.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Failure {
+    message: String,
+}
+
+/// The result of every fallible step in the labs.
+pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+impl Failure {
+    /// A failure whose whole message is `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+// `main` may return a `Result`, and then Rust prints the error with `Debug`: make that the
+// sentence too, never a struct dump.
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Says what was being done when an I/O error happened: `stream.read(..).context("lost the
+/// connection to Deemah")?` fails with "lost the connection to Deemah: the connection was reset".
+pub trait Context<T> {
+    /// Prefixes the error with `doing`.
+    fn context(self, doing: impl fmt::Display) -> Result<T>;
+}
+
+impl<T> Context<T> for io::Result<T> {
+    fn context(self, doing: impl fmt::Display) -> Result<T> {
+        self.map_err(|error| Failure::new(format!("{doing}: {}", explain(&error))))
+    }
+}
+
+/// An I/O error in words, without the `(os error 104)` that means nothing to a reader.
+pub fn explain(error: &io::Error) -> String {
+    use io::ErrorKind::*;
+    let words = match error.kind() {
+        ConnectionRefused => "the connection was refused",
+        ConnectionReset => "the connection was reset",
+        ConnectionAborted => "the connection was aborted",
+        BrokenPipe => "the other side has closed the connection",
+        UnexpectedEof => "the other side closed the connection",
+        AddrInUse => "the address is already in use",
+        AddrNotAvailable => "that address does not belong to this machine",
+        TimedOut | WouldBlock => "it timed out",
+        PermissionDenied => "permission denied",
+        InvalidData => "the data is not valid UTF-8",
+        _ => return without_os_code(&error.to_string()),
+    };
+    words.to_string()
+}
+
+fn without_os_code(text: &str) -> String {
+    match text.find(" (os error") {
+        Some(end) => text[..end].to_string(),
+        None => text.to_string(),
+    }
+    .to_lowercase()
+}
+
+/// Runs a lab's body: `Ok` exits with status 0, a [`Failure`] is printed as
+/// `program: sentence` on stderr and exits with status 1.
+pub fn run(program: &str, body: impl FnOnce() -> Result<()>) -> ExitCode {
+    match body() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{program}: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_says_what_was_being_done() {
+        let failed: io::Result<()> = Err(io::Error::from(io::ErrorKind::ConnectionReset));
+        let failure = failed.context("lost the connection to Deemah").unwrap_err();
+        assert_eq!(
+            failure.to_string(),
+            "lost the connection to Deemah: the connection was reset"
+        );
+    }
+
+    #[test]
+    fn unknown_errors_lose_their_os_code() {
+        let error = io::Error::from_raw_os_error(2);
+        assert_eq!(explain(&error), "no such file or directory");
+    }
+
+    #[test]
+    fn debug_is_the_sentence_too() {
+        assert_eq!(format!("{:?}", Failure::new("port in use")), "port in use");
+    }
+}

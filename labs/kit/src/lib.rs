@@ -1,0 +1,19 @@
+//! The plumbing every lab shares, so that the lab files can stay about sockets and threads.
+//!
+//! Nothing here teaches networking; it is what every program of the course needs around it:
+//!
+//! - [`cli`]: the `--host` and `--port` options, with each lab's default port;
+//! - [`net`]: `TcpListener::bind` and `TcpStream::connect`, whose failures become sentences
+//!   ("port 9090 is already in use ...") instead of `Os { code: 98, .. }`;
+//! - [`clock`]: the documents' time stamps, `%Y-%m-%d` and `%H:%M:%S`;
+//! - [`input`]: reading what the user types, with line editing and history on a terminal
+//!   (rustyline) and plain lines when standard input is a pipe (tests, scripts);
+//! - [`error`]: errors as sentences, and [`error::run`], which prints one and exits non-zero.
+
+pub mod cli;
+pub mod clock;
+pub mod error;
+pub mod input;
+pub mod net;
+
+pub use error::{Context, Failure, Result};

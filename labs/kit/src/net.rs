@@ -1,0 +1,94 @@
+//! Opening a server's listening socket and a client's connection, with sentences for failures.
+//!
+//! [`listen`] is Python's `socket()` + `bind()` + `listen()` in one call (`TcpListener::bind`);
+//! [`connect`] is `socket()` + `connect()` (`TcpStream::connect`). Both turn the common mistakes
+//! (the port is taken, no server is running, the host does not exist) into a sentence that says
+//! what to do about it.
+
+use std::io;
+use std::net::{TcpListener, TcpStream};
+
+use crate::error::{Failure, Result, explain};
+
+/// Listens on `host:port`. Port 0 asks the system for a free port: read the real one from
+/// `listener.local_addr()` and print it, since clients (and the tests) need it.
+pub fn listen(host: &str, port: u16) -> Result<TcpListener> {
+    TcpListener::bind((host, port)).map_err(|error| match error.kind() {
+        io::ErrorKind::AddrInUse => Failure::new(format!(
+            "port {port} on {host} is already in use: stop the other server, \
+             or choose another port with --port (--port 0 picks a free one)"
+        )),
+        io::ErrorKind::AddrNotAvailable => Failure::new(format!(
+            "cannot listen on {host}: that address does not belong to this machine"
+        )),
+        _ => Failure::new(format!(
+            "cannot listen on {host}:{port}: {}",
+            explain_lookup(&error)
+        )),
+    })
+}
+
+/// Connects to the server at `host:port`.
+pub fn connect(host: &str, port: u16) -> Result<TcpStream> {
+    TcpStream::connect((host, port)).map_err(|error| match error.kind() {
+        io::ErrorKind::ConnectionRefused => Failure::new(format!(
+            "no server is listening on {host}:{port}: start the server first, \
+             or check --host and --port"
+        )),
+        _ => Failure::new(format!(
+            "cannot connect to {host}:{port}: {}",
+            explain_lookup(&error)
+        )),
+    })
+}
+
+// A host name that does not resolve comes back as an "uncategorized" error whose text is the
+// resolver's; say it plainly.
+fn explain_lookup(error: &io::Error) -> String {
+    if error.to_string().contains("failed to lookup address") {
+        "no such host".to_string()
+    } else {
+        explain(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_port_is_a_sentence() {
+        let taken = listen("127.0.0.1", 0).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let failure = listen("127.0.0.1", port).unwrap_err();
+        assert_eq!(
+            failure.to_string(),
+            format!(
+                "port {port} on 127.0.0.1 is already in use: stop the other server, \
+                 or choose another port with --port (--port 0 picks a free one)"
+            )
+        );
+    }
+
+    #[test]
+    fn no_server_is_a_sentence() {
+        // Bind then drop: the port was free a moment ago and nothing listens on it now.
+        let port = listen("127.0.0.1", 0).unwrap().local_addr().unwrap().port();
+        let failure = connect("127.0.0.1", port).unwrap_err();
+        assert!(
+            failure
+                .to_string()
+                .starts_with(&format!("no server is listening on 127.0.0.1:{port}")),
+            "{failure}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_host_is_a_sentence() {
+        let failure = connect("no-such-host.invalid", 9).unwrap_err();
+        assert_eq!(
+            failure.to_string(),
+            "cannot connect to no-such-host.invalid:9: no such host"
+        );
+    }
+}
