@@ -1,0 +1,80 @@
+//! Lab 01: an echo server and its client over TCP.
+//!
+//! Document 000 states the echo protocol in seven rules: TCP (1); the client opens the session
+//! by connecting (2); the server accepts and listens for a byte string (3); the client sends one
+//! (4) and listens for the reply (5); the server sends the byte string back (6); the client
+//! closes the socket when the reply has arrived (7). It leaves one question open: TCP carries a
+//! stream of bytes, not messages, so how does either side know that a message is complete?
+//!
+//! This lab answers it with a delimiter: every message ends with a zero byte, as the document's
+//! own chat protocol proposes ("encoded in UTF-8 and terminated with the null byte"). UTF-8
+//! text never contains that byte except as the NUL character itself, so the first zero byte
+//! always marks the end.
+//!
+//! - [`message`]: the framing, reading until the delimiter and writing with it;
+//! - [`server`]: rules 1, 3 and 6, one client after another;
+//! - [`client`]: rules 2, 4, 5 and 7.
+
+mod client;
+mod message;
+mod server;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use labkit::cli::Address;
+
+/// The echo protocol's port: the classic echo service is port 7, which needs root; 7007 does not.
+const PORT: u16 = 7007;
+
+const EXAMPLE: &str = "Try it, in two terminals:
+  cargo run -p lab01 -- server
+  cargo run -p lab01 -- client \"hello\"";
+
+/// Lab 01: the echo protocol of document 000 over TCP.
+///
+/// The client sends one message, the server sends it back, the client prints the reply and
+/// closes. Each message ends with a zero byte: that is how both sides know it is complete.
+/// Start the server in one terminal and the client in another.
+#[derive(Parser)]
+#[command(name = "lab01", version, after_help = EXAMPLE)]
+struct Cli {
+    #[command(subcommand)]
+    role: Role,
+}
+
+#[derive(Subcommand)]
+enum Role {
+    /// Echoes each client's message back, one client after another.
+    Server {
+        #[command(flatten)]
+        address: Address<PORT>,
+        /// Seconds to wait for a client's message before giving up on that client.
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+    },
+    /// Sends one message, prints the echo and closes.
+    Client {
+        #[command(flatten)]
+        address: Address<PORT>,
+        /// The message to send; asked for when not given.
+        message: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    labkit::error::run("lab01", || match cli.role {
+        Role::Server { address, timeout } => {
+            let patience = Duration::try_from_secs_f64(timeout)
+                .ok()
+                .filter(|t| !t.is_zero())
+                .ok_or_else(|| {
+                    labkit::Failure::new("--timeout must be a positive number of seconds")
+                })?;
+            server::run(&address.host, address.port, patience)
+        }
+        Role::Client { address, message } => client::run(&address.host, address.port, message),
+    })
+}

@@ -1,0 +1,197 @@
+//! Lab 01's grading suite: the echo protocol, through the lab's binaries and real TCP.
+//!
+//! Grade another program with `LAB01_SERVER` / `LAB01_CLIENT` (see the guide's chapter for
+//! instructors); the tests pass the arguments the kit's own binary takes.
+
+use harness::{Conversation, Role, assert_transcript, role};
+
+/// A server on a port the system picked, and the address it announced.
+fn start_server(talk: &Conversation, extra: &[&str]) -> (harness::Process, String) {
+    let mut args = vec!["--port", "0"];
+    args.extend_from_slice(extra);
+    let mut server = talk.start(role!("lab01", "server"), &args);
+    let address = server.address();
+    (server, address.port().to_string())
+}
+
+#[test]
+fn a_message_comes_back() {
+    let talk = Conversation::new("lab01: one message comes back");
+    let (mut server, port) = start_server(&talk, &[]);
+
+    let mut client = talk.start(role!("lab01", "client"), &["--port", &port, "hello"]);
+    client.expect("echo: hello\n");
+    client.wait_success();
+    server.expect("echoed it\n");
+
+    assert_transcript!("lab01_client", client.transcript());
+    assert_transcript!("lab01_server", server.transcript());
+}
+
+#[test]
+fn the_client_asks_for_the_message_when_none_is_given() {
+    let talk = Conversation::new("lab01: the client asks for the message");
+    let (_server, port) = start_server(&talk, &[]);
+
+    let mut client = talk.start(role!("lab01", "client"), &["--port", &port]);
+    client.expect("Message: ");
+    client.send_line("typed at the prompt");
+    client.expect("echo: typed at the prompt\n");
+    client.wait_success();
+    assert_transcript!("lab01_client_prompt", client.transcript());
+}
+
+#[test]
+fn an_arabic_message_comes_back_intact() {
+    let talk = Conversation::new("lab01: an Arabic message comes back");
+    let (_server, port) = start_server(&talk, &[]);
+    let arabic = "مرحبا بكم في غرفة الدردشة";
+
+    let mut client = talk.start(role!("lab01", "client"), &["--port", &port, arabic]);
+    client.expect(&format!("echo: {arabic}\n"));
+    client.wait_success();
+}
+
+#[test]
+fn a_64_kib_message_comes_back_intact() {
+    let talk = Conversation::new("lab01: a 64 KiB message comes back");
+    let (_server, port) = start_server(&talk, &[]);
+    // 64 KiB of text that is different everywhere, so a lost or repeated piece would show.
+    let message: String = (0..)
+        .map(|i| format!("{i:07} "))
+        .take(64 * 1024 / 8)
+        .collect();
+    assert_eq!(message.len(), 64 * 1024);
+
+    // Through a raw socket, byte for byte...
+    let mut member = talk.connect("a raw client", format!("127.0.0.1:{port}").parse().unwrap());
+    let mut sent = message.clone().into_bytes();
+    sent.push(0);
+    member.send_bytes(&sent);
+    member.expect_closed();
+    assert!(
+        member.received_bytes() == sent,
+        "the echo differs from the 64 KiB message sent ({} bytes came back)",
+        member.received_bytes().len()
+    );
+
+    // ...and through the lab's client, typed at its prompt.
+    let mut client = talk.start(role!("lab01", "client"), &["--port", &port]);
+    client.expect("Message: ");
+    client.send_line(&message);
+    client.expect(&format!("echo: {message}\n"));
+    client.wait_success();
+}
+
+#[test]
+fn the_client_without_a_server_says_so_in_one_sentence() {
+    let talk = Conversation::new("lab01: the client finds no server");
+    let port = free_port();
+
+    let mut client = talk.start(role!("lab01", "client"), &["--port", &port, "hello"]);
+    let said = client.wait_failure();
+    assert_eq!(
+        said.lines().count(),
+        1,
+        "one sentence, on one line: {said:?}"
+    );
+    assert_transcript!("lab01_client_no_server", said);
+}
+
+#[test]
+fn a_second_server_on_the_same_port_says_so_in_one_sentence() {
+    let talk = Conversation::new("lab01: the port is already in use");
+    let (_first, port) = start_server(&talk, &[]);
+
+    let mut second = talk.start(role!("lab01", "server"), &["--port", &port]);
+    let said = second.wait_failure();
+    assert_eq!(
+        said.lines().count(),
+        1,
+        "one sentence, on one line: {said:?}"
+    );
+    assert!(said.contains("already in use"), "{said:?}");
+}
+
+#[test]
+fn the_server_keeps_serving_after_clients_misbehave() {
+    let talk = Conversation::new("lab01: misbehaving clients do not stop the server");
+    let (mut server, port) = start_server(&talk, &["--timeout", "1"]);
+    let address = format!("127.0.0.1:{port}").parse().unwrap();
+
+    // One that connects and says nothing: the server gives up on it after its timeout.
+    let mut silent = talk.connect("a silent client", address);
+    server.expect("sent no whole message within 1 s; gave up on it\n");
+    silent.expect_closed();
+
+    // One that sends half a message and hangs up.
+    let mut quitter = talk.connect("a client that hangs up", address);
+    quitter.send_bytes(b"half a mess");
+    quitter.finish_sending();
+    server.expect("hung up after 11 bytes, before the end of its message\n");
+
+    // One that sends bytes that are not UTF-8: it is told so.
+    let mut garbler = talk.connect("a client that sends bad bytes", address);
+    garbler.send_bytes(b"caf\xe9\0");
+    garbler.expect("! not UTF-8: the message was not echoed\0");
+    server.expect("sent bytes that are not UTF-8 text; told it so\n");
+
+    // And the next client is served as if nothing had happened.
+    let mut client = talk.start(role!("lab01", "client"), &["--port", &port, "still there?"]);
+    client.expect("echo: still there?\n");
+    client.wait_success();
+    server.expect("echoed it\n");
+
+    assert_transcript!("lab01_server_misbehaving_clients", server.transcript());
+}
+
+#[test]
+fn help_explains_the_lab() {
+    let talk = Conversation::new("lab01: --help");
+    let lab01 = Role::program("lab01", env!("CARGO_BIN_EXE_lab01"), &[]);
+    let mut help = talk.start(lab01, &["--help"]);
+    help.wait_success();
+    assert!(help.transcript().contains("echo protocol"));
+    assert_transcript!("lab01_help", help.transcript());
+}
+
+/// The override variable really replaces the lab's binary: rerun a test with `LAB01_SERVER`
+/// set, once to a working command (the kit's own binary through `sh -c`, leaving a mark that
+/// proves it ran) and once to a command that is not a server.
+#[test]
+fn lab01_server_grades_the_command_it_names() {
+    let marker = std::env::temp_dir().join(format!("lab01-override-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let wrapper = format!(
+        "touch {}; exec {} server",
+        marker.display(),
+        env!("CARGO_BIN_EXE_lab01")
+    );
+    let run = harness::rerun_test("a_message_comes_back", &[("LAB01_SERVER", &wrapper)]);
+    assert!(
+        run.status.success(),
+        "the suite should pass through the override:\n{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert!(marker.exists(), "the command in LAB01_SERVER never ran");
+    let _ = std::fs::remove_file(&marker);
+
+    let broken = "echo 'I am not an echo server'; exit 3";
+    let run = harness::rerun_test("a_message_comes_back", &[("LAB01_SERVER", broken)]);
+    let report =
+        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !run.status.success(),
+        "a broken override must fail the suite"
+    );
+    assert!(
+        report.contains("$LAB01_SERVER") && report.contains("I am not an echo server"),
+        "the failure should name the override and show what it printed:\n{report}"
+    );
+}
+
+/// A port nothing listens on: bound by the system, then released.
+fn free_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port().to_string()
+}

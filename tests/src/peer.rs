@@ -1,0 +1,165 @@
+//! A raw TCP member: what `nc 127.0.0.1 9090` is to a person, for a test.
+
+use std::io::Write;
+use std::net::{Shutdown, SocketAddr, TcpStream};
+
+use crate::conversation::Conversation;
+use crate::received::{Missed, Received, end_of, end_of_line, quote, trim_line_end};
+
+/// A TCP connection a test writes to and reads from directly, byte for byte.
+pub struct Peer {
+    talk: Conversation,
+    label: String,
+    stream: Option<TcpStream>,
+    received: Received,
+}
+
+impl Peer {
+    pub(crate) fn connect(talk: Conversation, label: &str, address: SocketAddr) -> Peer {
+        talk.step(format!("connect {label} to {address}"));
+        let stream = match TcpStream::connect(address) {
+            Ok(stream) => stream,
+            Err(error) => talk.fail(&format!(
+                "{label} could not connect to {address}: {error}\n"
+            )),
+        };
+        // Small writes go out at once: the tests are about what arrives, not about Nagle.
+        let _ = stream.set_nodelay(true);
+        let reader = match stream.try_clone() {
+            Ok(reader) => reader,
+            Err(error) => talk.fail(&format!("{label}: cannot read the socket: {error}\n")),
+        };
+        Peer {
+            talk,
+            label: label.to_string(),
+            stream: Some(stream),
+            received: Received::pump(reader),
+        }
+    }
+
+    /// Sends `line` and `\n`.
+    pub fn send_line(&mut self, line: &str) {
+        self.talk.step(format!(
+            "{} sends {}",
+            self.label,
+            quote(&format!("{line}\n"))
+        ));
+        self.write(format!("{line}\n").as_bytes());
+        self.received.echo(&format!("{line}\n"));
+    }
+
+    /// Sends `bytes` exactly as given: no line end is added.
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        self.talk.step(format!(
+            "{} sends {} bytes: {}",
+            self.label,
+            bytes.len(),
+            quote(&String::from_utf8_lossy(bytes))
+        ));
+        self.write(bytes);
+        self.received.echo(&String::from_utf8_lossy(bytes));
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let written = match &mut self.stream {
+            Some(stream) => stream.write_all(bytes),
+            None => Err(std::io::ErrorKind::NotConnected.into()),
+        };
+        if let Err(error) = written {
+            self.talk.fail(&format!(
+                "{} could not send: {error}\n{}'s whole transcript:\n{}\n",
+                self.label,
+                self.label,
+                self.transcript()
+            ));
+        }
+    }
+
+    /// Waits until `text` has arrived, and returns everything up to and including it.
+    pub fn expect(&mut self, text: &str) -> String {
+        self.talk.step(format!(
+            "wait for {} to receive {}",
+            self.label,
+            quote(text)
+        ));
+        match self
+            .received
+            .wait(crate::timeout(), |bytes| end_of(bytes, text.as_bytes()))
+        {
+            Ok(arrived) => arrived,
+            Err(missed) => self.missed(&format!("expected: {}", quote(text)), missed),
+        }
+    }
+
+    /// Waits for the next whole line and returns it without its line end.
+    pub fn expect_line(&mut self) -> String {
+        self.talk
+            .step(format!("wait for {} to receive a line", self.label));
+        match self.received.wait(crate::timeout(), end_of_line) {
+            Ok(line) => trim_line_end(&line).to_string(),
+            Err(missed) => self.missed("expected: a whole line", missed),
+        }
+    }
+
+    /// Waits until the other side closes the connection; returns what arrived before that.
+    pub fn expect_closed(&mut self) -> String {
+        self.talk.step(format!(
+            "wait for the other side to close {}'s connection",
+            self.label
+        ));
+        match self.received.wait_end(crate::timeout()) {
+            Ok(rest) => rest,
+            Err(missed) => self.missed("expected: the connection to close", missed),
+        }
+    }
+
+    /// Closes the sending half, as Ctrl-D in `nc` does: the other side reads end-of-file.
+    pub fn finish_sending(&mut self) {
+        self.talk
+            .step(format!("{} stops sending (end of file)", self.label));
+        if let Some(stream) = &self.stream {
+            let _ = stream.shutdown(Shutdown::Write);
+        }
+    }
+
+    /// Drops the connection at once, as a killed client does.
+    pub fn vanish(&mut self) {
+        self.talk.step(format!("{} vanishes", self.label));
+        if let Some(stream) = self.stream.take() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// What `nc` in a terminal would show: what arrived, with what was sent among it.
+    pub fn transcript(&self) -> String {
+        self.received.transcript()
+    }
+
+    /// Everything received so far, as raw bytes.
+    pub fn received_bytes(&self) -> Vec<u8> {
+        self.received.bytes()
+    }
+
+    fn missed(&self, expected: &str, missed: Missed) -> ! {
+        let ended = if missed.ended {
+            " (the connection has closed)"
+        } else {
+            ""
+        };
+        self.talk.fail(&format!(
+            "{expected}\narrived instead at {}{ended}: {}\n{}'s whole transcript:\n{}\n",
+            self.label,
+            quote(&missed.unconsumed),
+            self.label,
+            self.transcript()
+        ))
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        if let Some(stream) = &self.stream {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+}

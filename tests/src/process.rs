@@ -1,0 +1,348 @@
+//! A program under test, started as a child process with piped standard streams.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+
+use crate::conversation::Conversation;
+use crate::received::{Missed, Received, end_of, end_of_line, quote, trim_line_end};
+
+/// Which program plays a role in a conversation: the lab's own binary with the role as its
+/// subcommand (`lab02 server`), or the command line in the role's variable (`LAB02_SERVER`),
+/// run by `sh -c` with the test's arguments appended.
+///
+/// Build one with [`role!`](crate::role!), which finds the lab's binary for you.
+#[derive(Clone, Debug)]
+pub struct Role {
+    label: String,
+    command: Vec<String>,
+    through_shell: bool,
+}
+
+/// The [`Role`] `role` of lab `lab`: `role!("lab03", "server")` is `lab03 server`, unless
+/// `LAB03_SERVER` holds another command line.
+#[macro_export]
+macro_rules! role {
+    ($lab:literal, $role:literal) => {
+        $crate::Role::resolve($lab, $role, env!(concat!("CARGO_BIN_EXE_", $lab)))
+    };
+}
+
+impl Role {
+    /// The variable that replaces `lab`'s `role`: `LAB03_SERVER`.
+    pub fn variable(lab: &str, role: &str) -> String {
+        format!("{}_{}", lab, role).to_uppercase()
+    }
+
+    /// `lab`'s `role`: `own_binary role`, or the command line in [`Role::variable`] if it is set.
+    pub fn resolve(lab: &str, role: &str, own_binary: &str) -> Role {
+        let variable = Role::variable(lab, role);
+        match std::env::var(&variable) {
+            Ok(command) if !command.trim().is_empty() => Role {
+                label: format!("{lab} {role} (${variable})"),
+                command: vec![command],
+                through_shell: true,
+            },
+            _ => Role::program(&format!("{lab} {role}"), own_binary, &[role]),
+        }
+    }
+
+    /// Any program: `binary` started with `first_args` before the test's arguments.
+    pub fn program(label: &str, binary: &str, first_args: &[&str]) -> Role {
+        let mut command = vec![binary.to_string()];
+        command.extend(first_args.iter().map(|s| s.to_string()));
+        Role {
+            label: label.to_string(),
+            command,
+            through_shell: false,
+        }
+    }
+
+    /// A command line run by `sh -c`, with the test's arguments appended.
+    pub fn shell(label: &str, command_line: &str) -> Role {
+        Role {
+            label: label.to_string(),
+            command: vec![command_line.to_string()],
+            through_shell: true,
+        }
+    }
+
+    /// What the step log calls this role.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = if self.through_shell {
+            // `"$@"` passes the test's arguments through the shell untouched.
+            let mut shell = Command::new("sh");
+            shell.arg("-c").arg(format!("{} \"$@\"", self.command[0]));
+            shell.arg("sh");
+            shell
+        } else {
+            let mut own = Command::new(&self.command[0]);
+            own.args(&self.command[1..]);
+            own
+        };
+        command.args(args);
+        command
+    }
+}
+
+/// A running program: what it prints is recorded, lines can be typed into it, and it is killed
+/// (with everything it started) when this handle is dropped.
+pub struct Process {
+    talk: Conversation,
+    label: String,
+    pid: u32,
+    stdin: Option<ChildStdin>,
+    stdout: Received,
+    stderr: Received,
+    exited: Receiver<ExitStatus>,
+    status: Option<ExitStatus>,
+}
+
+impl Process {
+    pub(crate) fn start(talk: Conversation, role: Role, args: &[&str]) -> Process {
+        let mut command = role.command(args);
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Python block-buffers a pipe; the documents' programs must print as they go.
+            .env("PYTHONUNBUFFERED", "1")
+            .env_remove("RUST_BACKTRACE")
+            // Its own process group, so that dropping the handle also ends what it started.
+            .process_group(0);
+        let shown = format!("{} {}", role.label, args.join(" "));
+        talk.step(format!("start {}", shown.trim_end()));
+        let mut child: Child = match command.spawn() {
+            Ok(child) => child,
+            Err(error) => talk.fail(&format!("could not start {}: {error}\n", role.label)),
+        };
+        let pid = child.id();
+        let stdin = child.stdin.take();
+        let stdout = Received::pump(child.stdout.take().expect("stdout is piped"));
+        let stderr = Received::pump(child.stderr.take().expect("stderr is piped"));
+        let (tell, exited) = mpsc::channel();
+        thread::spawn(move || {
+            if let Ok(status) = child.wait() {
+                let _ = tell.send(status);
+            }
+        });
+        Process {
+            talk,
+            label: role.label,
+            pid,
+            stdin,
+            stdout,
+            stderr,
+            exited,
+            status: None,
+        }
+    }
+
+    /// Waits until the program has printed `text`, and returns everything it printed up to and
+    /// including it.
+    pub fn expect(&mut self, text: &str) -> String {
+        self.talk
+            .step(format!("wait for {} to print {}", self.label, quote(text)));
+        match self
+            .stdout
+            .wait(crate::timeout(), |bytes| end_of(bytes, text.as_bytes()))
+        {
+            Ok(printed) => printed,
+            Err(missed) => self.missed(&format!("expected: {}", quote(text)), missed),
+        }
+    }
+
+    /// Waits for the next whole line and returns it without its line end.
+    pub fn expect_line(&mut self) -> String {
+        self.talk
+            .step(format!("wait for {} to print a line", self.label));
+        match self.stdout.wait(crate::timeout(), end_of_line) {
+            Ok(line) => trim_line_end(&line).to_string(),
+            Err(missed) => self.missed("expected: a whole line", missed),
+        }
+    }
+
+    /// Reads the address a server listens on from its first line (`listening on 127.0.0.1:9090`:
+    /// the last word that is an address).
+    pub fn address(&mut self) -> SocketAddr {
+        let line = self.expect_line();
+        let found = line.split_whitespace().rev().find_map(|word| {
+            word.trim_matches(|c: char| ",.;()".contains(c))
+                .parse()
+                .ok()
+        });
+        match found {
+            Some(address) => {
+                self.talk
+                    .step(format!("{} listens on {address}", self.label));
+                address
+            }
+            None => self.talk.fail(&format!(
+                "expected: the first line of {} to name the address it listens on, \
+                 like \"listening on 127.0.0.1:9090\"\narrived: {}\n",
+                self.label,
+                quote(&line)
+            )),
+        }
+    }
+
+    /// Types `line` and Enter into the program's standard input.
+    pub fn send_line(&mut self, line: &str) {
+        self.talk
+            .step(format!("type into {}: {}", self.label, quote(line)));
+        let typed = format!("{line}\n");
+        let written = match &mut self.stdin {
+            Some(stdin) => stdin
+                .write_all(typed.as_bytes())
+                .and_then(|_| stdin.flush()),
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
+        };
+        if let Err(error) = written {
+            let details = format!("could not type into {}: {error}\n", self.label);
+            self.fail_with_output(&details);
+        }
+        self.stdout.echo(&typed);
+    }
+
+    /// Closes the program's standard input, as Ctrl-D at a terminal does.
+    pub fn close_input(&mut self) {
+        self.talk.step(format!("close the input of {}", self.label));
+        self.stdin = None;
+    }
+
+    /// Sends SIGINT to the program, as Ctrl-C at a terminal does.
+    pub fn interrupt(&mut self) {
+        self.talk.step(format!("press Ctrl-C in {}", self.label));
+        self.signal("INT");
+    }
+
+    /// Kills the program (SIGKILL), as a crash or `kill -9` would.
+    pub fn kill(&mut self) {
+        self.talk.step(format!("kill {}", self.label));
+        self.signal("KILL");
+    }
+
+    fn signal(&self, name: &str) {
+        // The whole process group: a role run through `sh -c` must get the signal too.
+        let _ = Command::new("kill")
+            .args([&format!("-{name}"), "--", &format!("-{}", self.pid)])
+            .stderr(Stdio::null())
+            .status();
+    }
+
+    /// Waits until the program exits, and returns its status.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        if let Some(status) = self.status {
+            return status;
+        }
+        self.talk.step(format!("wait for {} to exit", self.label));
+        match self.exited.recv_timeout(crate::timeout()) {
+            Ok(status) => {
+                self.status = Some(status);
+                // Whatever it printed last is in the pipes: let the readers finish.
+                let _ = self.stdout.wait_end(crate::timeout());
+                let _ = self.stderr.wait_end(crate::timeout());
+                status
+            }
+            Err(_) => self.fail_with_output("expected: the program to exit\n"),
+        }
+    }
+
+    /// Waits until the program exits with status 0.
+    pub fn wait_success(&mut self) {
+        let status = self.wait_exit();
+        if !status.success() {
+            self.fail_with_output(&format!("expected: exit status 0\narrived: {status}\n"));
+        }
+    }
+
+    /// Waits until the program fails as the kit's programs must: a non-zero status and a sentence
+    /// on stderr, without a panic or a backtrace. Returns what it printed on stderr.
+    pub fn wait_failure(&mut self) -> String {
+        let status = self.wait_exit();
+        let said = self.stderr();
+        let panicked = said.contains("panicked") || said.contains("RUST_BACKTRACE");
+        if status.success() || said.trim().is_empty() || panicked {
+            self.fail_with_output(&format!(
+                "expected: a non-zero exit status and one sentence on stderr, no panic\n\
+                 arrived: {status}\n"
+            ));
+        }
+        said
+    }
+
+    /// Waits until the program has printed `text` on stderr.
+    pub fn expect_stderr(&mut self, text: &str) -> String {
+        self.talk.step(format!(
+            "wait for {} to print {} on stderr",
+            self.label,
+            quote(text)
+        ));
+        match self
+            .stderr
+            .wait(crate::timeout(), |bytes| end_of(bytes, text.as_bytes()))
+        {
+            Ok(printed) => printed,
+            Err(missed) => self.missed(&format!("expected on stderr: {}", quote(text)), missed),
+        }
+    }
+
+    /// What a terminal would show of the program: its output, with the lines typed into it.
+    pub fn transcript(&self) -> String {
+        self.stdout.transcript()
+    }
+
+    /// Everything the program printed on stderr.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.bytes()).into_owned()
+    }
+
+    /// What the step log calls this program.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    fn missed(&self, expected: &str, missed: Missed) -> ! {
+        let ended = if missed.ended {
+            " (its output has ended)"
+        } else {
+            ""
+        };
+        self.fail_with_output(&format!(
+            "{expected}\narrived instead{ended}: {}\n",
+            quote(&missed.unconsumed)
+        ))
+    }
+
+    fn fail_with_output(&self, details: &str) -> ! {
+        let stderr = self.stderr();
+        let mut details = details.to_string();
+        if !stderr.is_empty() {
+            details.push_str(&format!(
+                "{} said on stderr: {}\n",
+                self.label,
+                quote(&stderr)
+            ));
+        }
+        details.push_str(&format!(
+            "{}'s whole output so far:\n{}\n",
+            self.label,
+            self.transcript()
+        ));
+        self.talk.fail(&details)
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // Also when the program has exited: whatever it started may still be running.
+        self.signal("KILL");
+    }
+}
