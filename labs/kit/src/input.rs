@@ -8,8 +8,17 @@
 //! A chat client also prints messages that arrive while its user is typing. On a terminal a
 //! plain `println!` would tear through the half-typed line; [`Keyboard::printer`] returns a
 //! [`Printer`] that another thread can use to print above the line being edited instead.
+//!
+//! When that other thread learns that the conversation is over (the server has gone), the thread
+//! waiting for the user must stop waiting: [`Keyboard::interrupter`] returns an [`Interrupter`]
+//! that makes the pending `read_line` return as if the user had pressed Ctrl-C, with the
+//! terminal put back as rustyline found it.
 
 use std::io::{self, BufRead, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use nix::sys::signal::{Signal, raise};
 
 use rustyline::error::ReadlineError;
 use rustyline::{DefaultEditor, ExternalPrinter};
@@ -19,6 +28,7 @@ use crate::error::{Context, Failure, Result};
 /// Where the user's lines come from.
 pub struct Keyboard {
     editor: Option<DefaultEditor>,
+    interrupted: Arc<AtomicBool>,
 }
 
 impl Keyboard {
@@ -31,12 +41,18 @@ impl Keyboard {
         } else {
             None
         };
-        Ok(Keyboard { editor })
+        Ok(Keyboard {
+            editor,
+            interrupted: Arc::default(),
+        })
     }
 
     /// Shows `prompt` and returns the line typed, without its line end; `None` when the input
     /// has ended (Ctrl-D, Ctrl-C, or the end of a pipe).
     pub fn read_line(&mut self, prompt: &str) -> Result<Option<String>> {
+        if self.interrupted.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
         match &mut self.editor {
             Some(editor) => match editor.readline(prompt) {
                 Ok(line) => {
@@ -79,6 +95,37 @@ impl Keyboard {
             None => Ok(Printer { above_prompt: None }),
         }
     }
+
+    /// A handle another thread can use to end this keyboard's reading.
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter {
+            interrupted: Arc::clone(&self.interrupted),
+            terminal: self.editor.is_some(),
+        }
+    }
+}
+
+/// Ends a [`Keyboard::read_line`] from another thread.
+#[derive(Clone)]
+pub struct Interrupter {
+    interrupted: Arc<AtomicBool>,
+    terminal: bool,
+}
+
+impl Interrupter {
+    /// Makes the keyboard's waiting `read_line` (and every later one) return `None`.
+    ///
+    /// Returns false when standard input is a pipe: a thread blocked reading a pipe cannot be
+    /// woken, so the caller must end the program itself (there is no terminal to restore then).
+    ///
+    /// On a terminal this raises SIGINT, which rustyline, while it reads, turns into
+    /// "interrupted": it restores the terminal's settings and returns. Should the signal land in
+    /// the instant between two `read_line` calls, its default action ends the program at once,
+    /// with a failure status and the terminal already restored.
+    pub fn interrupt(&self) -> bool {
+        self.interrupted.store(true, Ordering::SeqCst);
+        self.terminal && raise(Signal::SIGINT).is_ok()
+    }
 }
 
 /// Prints whole lines from another thread without breaking the line being typed.
@@ -98,5 +145,35 @@ impl Printer {
             }
             None => println!("{line}"),
         }
+    }
+
+    /// Waits until every line given to [`Printer::print_line`] is on the screen: call it before
+    /// interrupting the keyboard, or the last lines could be lost with the prompt.
+    pub fn flush(&mut self) {
+        // rustyline hands printed lines to the prompt's thread one at a time, so handing it one
+        // more waits until the last real line was taken, and a taken line is drawn before the
+        // prompt looks at signals again. The extra "line" is a cursor-up: with the line end
+        // rustyline adds after it, it leaves the screen as it was.
+        if let Some(printer) = &mut self.above_prompt {
+            let _ = printer.print("\x1b[A".to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interrupted_keyboard_reads_nothing_more() {
+        // Piped input: the interrupter cannot wake a blocked read, but says so, and the next
+        // read returns at once instead of waiting for input that may never come.
+        let mut keyboard = Keyboard {
+            editor: None,
+            interrupted: Arc::default(),
+        };
+        let interrupter = keyboard.interrupter();
+        assert!(!interrupter.interrupt());
+        assert_eq!(keyboard.read_line("> ").unwrap(), None);
     }
 }
