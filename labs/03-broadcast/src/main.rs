@@ -1,0 +1,57 @@
+//! Lab 03: the threaded broadcast room of documents 000, 001, 002 and 003.
+//!
+//! `lab03 server` runs the room (port 9090), `lab03 client` joins it from a terminal; `nc
+//! 127.0.0.1 9090` joins it too. The protocol is one line per message; the guide chapter
+//! (guide/src/lab03-broadcast.md) gives it in full and walks through these files:
+//!
+//! - `server`: the documents' `receive` (accept loop) and `handle` (one thread per member);
+//! - `room`: the member list and the documents' `broadcast`, under one lock;
+//! - `outbox`: each member's bounded outgoing queue and its writer thread;
+//! - `framing`: whole lines out of a byte stream, with a cap on their length;
+//! - `nickname`: which names are acceptable;
+//! - `client`: document 001's terminal client, its `receive` and `write`.
+
+mod client;
+mod framing;
+mod nickname;
+mod outbox;
+mod room;
+mod server;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use labkit::cli::Address;
+
+/// The chat room of the course documents: a thread-per-client server and a terminal client.
+#[derive(Parser)]
+#[command(name = "lab03", version)]
+struct Cli {
+    #[command(subcommand)]
+    role: Role,
+}
+
+#[derive(Subcommand)]
+enum Role {
+    /// Run the room; Ctrl-C or `shutdown` typed here stops it.
+    Server {
+        #[command(flatten)]
+        address: Address<9090>,
+    },
+    /// Join the room from this terminal; CLOSE leaves.
+    Client {
+        #[command(flatten)]
+        address: Address<9090>,
+        /// Nickname to join with (asked for when not given).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    labkit::error::run("lab03", || match cli.role {
+        Role::Server { address } => server::serve(&address),
+        Role::Client { address, name } => client::chat(&address, name),
+    })
+}

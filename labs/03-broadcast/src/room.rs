@@ -1,0 +1,143 @@
+//! The room: who is in it, and `broadcast`.
+//!
+//! The documents keep two lists, `clients` and `nicknames`, changed by every thread with no lock:
+//! a client can join while another thread is halfway through removing someone, and the two lists
+//! stop matching. Here the member list lives behind one lock, and every event (a join, a
+//! message, a leave, the server stopping) is formatted and queued to every member while that
+//! lock is held. That gives the room one order that everybody sees: a newcomer is in the list
+//! from the moment its join is announced, so it misses nothing after and sees nothing before,
+//! and two messages reach everyone in the same order.
+//!
+//! Queuing is cheap (see the outbox module): the lock is never held while a socket is written.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use labkit::clock;
+
+use crate::outbox::{Outbox, QUEUE_LIMIT, Shared};
+
+pub struct Room {
+    state: Mutex<State>,
+}
+
+struct State {
+    /// In joining order, as the member lists are shown.
+    members: Vec<Member>,
+    /// False once the server is stopping: nobody may join any more.
+    open: bool,
+}
+
+struct Member {
+    name: String,
+    outbox: Arc<Outbox>,
+}
+
+/// Why a name could not join.
+pub enum Refused {
+    Taken,
+    Closed,
+}
+
+impl Room {
+    pub fn new() -> Self {
+        Room {
+            state: Mutex::new(State {
+                members: Vec::new(),
+                open: true,
+            }),
+        }
+    }
+
+    /// Adds `name` to the room: the newcomer gets a welcome with the member list, the others a
+    /// join notice with the same list.
+    pub fn join(&self, name: &str, outbox: &Arc<Outbox>) -> Result<(), Refused> {
+        let mut state = self.lock();
+        if !state.open {
+            return Err(Refused::Closed);
+        }
+        if state.members.iter().any(|member| member.name == name) {
+            return Err(Refused::Taken);
+        }
+        state.members.push(Member {
+            name: name.to_string(),
+            outbox: Arc::clone(outbox),
+        });
+        let names: Vec<&str> = state.members.iter().map(|m| m.name.as_str()).collect();
+        let names = names.join(", ");
+        let now = clock::time();
+        let joined = line(format!("({now}) * {name} joined! In the room: {names}."));
+        let welcome = line(format!(
+            "({now}) * Welcome, {name}! In the room: {names}. Type CLOSE to leave."
+        ));
+        if let Some((newcomer, others)) = state.members.split_last() {
+            deliver(others, &joined);
+            deliver(std::slice::from_ref(newcomer), &welcome);
+        }
+        Ok(())
+    }
+
+    /// The documents' `broadcast`: `name: text`, stamped, to every member, the sender included.
+    pub fn say(&self, name: &str, text: &str) {
+        let state = self.lock();
+        let message = line(format!("({}) {name}: {text}", clock::time()));
+        deliver(&state.members, &message);
+    }
+
+    /// Removes `name` and tells the others. False if `name` had already gone (the server
+    /// stopping removes everyone at once), so a leave is announced once.
+    pub fn leave(&self, name: &str) -> bool {
+        let mut state = self.lock();
+        let Some(index) = state.members.iter().position(|m| m.name == name) else {
+            return false;
+        };
+        state.members.remove(index);
+        let left = line(format!("({}) * {name} left!", clock::time()));
+        deliver(&state.members, &left);
+        true
+    }
+
+    /// Closes the room: tells every member the server is stopping, closes their connections
+    /// once that is sent, and returns their outboxes so the caller can wait for the sending.
+    pub fn close(&self) -> Vec<Arc<Outbox>> {
+        let mut state = self.lock();
+        state.open = false;
+        let goodbye = line(format!(
+            "({}) * The server is shutting down. Goodbye!",
+            clock::time()
+        ));
+        deliver(&state.members, &goodbye);
+        let members = std::mem::take(&mut state.members);
+        members
+            .into_iter()
+            .map(|member| {
+                member.outbox.close();
+                member.outbox
+            })
+            .collect()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Every change to the list is one step, so a panic elsewhere cannot leave it half-done.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A line as sent: the text and its line end, shared by all the outboxes it goes to.
+pub fn line(text: String) -> Shared {
+    Arc::from(text + "\n")
+}
+
+/// Queues `line` to each of `members`. One that cannot take it has fallen too far behind: its
+/// outbox has shut its connection, and its own thread will announce the leave.
+fn deliver(members: &[Member], line: &Shared) {
+    for member in members {
+        if member.outbox.push(Arc::clone(line)).is_err() {
+            println!(
+                "{} dropped: fell more than {QUEUE_LIMIT} bytes behind",
+                member.name
+            );
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The room server: the documents' `receive` (accept connections) and `handle` (one thread per
+//! member), and stopping cleanly, which the documents' servers cannot do.
+//!
+//! Each connection gets two threads: `handle` reads its lines, and its outbox's writer sends
+//! (see the outbox module). `handle` asks for a nickname, joins the room, then turns each line
+//! into a room event until the member leaves; the room (see the room module) is the documents'
+//! `broadcast`.
+//!
+//! The documents read the nickname inside the accept loop, so a client that connects and says
+//! nothing stops everybody else from connecting. Here the accept loop only accepts: the nickname
+//! is asked on the connection's own thread.
+
+use std::io::{self, BufRead};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use labkit::cli::Address;
+use labkit::error::{Context, Failure, Result, explain};
+use labkit::{clock, net};
+
+use crate::framing::{LINE_LIMIT, Line, LineReader};
+use crate::nickname::{self, PROMPT};
+use crate::outbox::Outbox;
+use crate::room::{self, Refused, Room};
+
+/// How long a stopping server waits for the members' last lines to be sent.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// Runs the server until Ctrl-C, or `shutdown` typed at its console.
+pub fn serve(address: &Address<9090>) -> Result<()> {
+    let listener = net::listen(&address.host, address.port)?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    println!("listening on {local}");
+
+    let (stop, stop_requested) = mpsc::channel();
+    let on_ctrl_c = stop.clone();
+    ctrlc::set_handler(move || {
+        let _ = on_ctrl_c.send(());
+    })
+    .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
+    spawn("console", move || console(stop)).context("cannot start the console thread")?;
+
+    let room = Arc::new(Room::new());
+    let accepting = Arc::clone(&room);
+    spawn("receive", move || receive(listener, accepting))
+        .context("cannot start the accept thread")?;
+
+    // The Ctrl-C handler keeps its sender for ever, so this waits until a stop is asked.
+    let _ = stop_requested.recv();
+    let outboxes = room.close();
+    let members = match outboxes.len() {
+        1 => "1 member".to_string(),
+        n => format!("{n} members"),
+    };
+    println!("stopping: telling {members}");
+    let deadline = Instant::now() + GRACE;
+    for outbox in &outboxes {
+        outbox.wait_sent(deadline);
+    }
+    // Returning ends the process, and with it the threads still blocked in `accept` or `read`.
+    Ok(())
+}
+
+/// The server's own console: `shutdown` stops the server.
+fn console(stop: Sender<()>) {
+    // A server started without a console (its input at end of file) just keeps running.
+    for line in io::stdin().lock().lines() {
+        let Ok(line) = line else { return };
+        if line.trim() == "shutdown" {
+            let _ = stop.send(());
+            return;
+        }
+        println!("type shutdown to stop the server");
+    }
+}
+
+/// The documents' `receive`: accepts connections for ever, and starts a member's threads.
+fn receive(listener: TcpListener, room: Arc<Room>) {
+    for connection in listener.incoming() {
+        match connection {
+            Ok(stream) => admit(stream, &room),
+            Err(error) => {
+                println!("cannot accept a connection: {}", explain(&error));
+                // Most likely out of file descriptors: give members a moment to leave rather
+                // than spin on the same error.
+                thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+/// Starts the two threads of a new connection: its writer and its `handle`.
+fn admit(stream: TcpStream, room: &Arc<Room>) {
+    let Ok(peer) = stream.peer_addr() else {
+        return; // Gone already.
+    };
+    println!("connected with {peer}");
+    // Chat lines are small and should leave at once, not wait to be merged with the next.
+    let _ = stream.set_nodelay(true);
+    let started = stream.try_clone().and_then(|socket| {
+        let outbox = Outbox::new(socket);
+        let writer = Arc::clone(&outbox);
+        spawn("writer", move || writer.write_out())?;
+        let (room, own) = (Arc::clone(room), Arc::clone(&outbox));
+        // Without its reader the connection is useless: closing the outbox ends the writer.
+        spawn("handle", move || handle(stream, &own, &room)).inspect_err(|_| outbox.close())
+    });
+    if let Err(error) = started {
+        println!("cannot serve {peer}: {}", explain(&error));
+    }
+}
+
+/// Why a member's session ended.
+enum Leaving {
+    /// It sent `CLOSE` (or document 001's `CLOSE123123`).
+    Close,
+    /// It sent `shutdown` (document 002).
+    Shutdown,
+    /// Its connection ended without a word: killed, network gone, or dropped by the room.
+    Lost,
+}
+
+/// The documents' `handle`: one member's whole session, on its own thread.
+fn handle(stream: TcpStream, outbox: &Arc<Outbox>, room: &Room) {
+    let mut lines = LineReader::new(stream, LINE_LIMIT);
+    // `None`: gone (or the server stopping) before choosing a name, so nothing to announce.
+    if let Some(name) = choose_name(&mut lines, outbox, room) {
+        println!("name of client is {name}");
+        let leaving = converse(&mut lines, outbox, room, &name);
+        if room.leave(&name) {
+            let reason = match leaving {
+                Leaving::Close => "CLOSE",
+                Leaving::Shutdown => "shutdown",
+                Leaving::Lost => "connection lost",
+            };
+            println!("{name} left ({reason})");
+            if !matches!(leaving, Leaving::Lost) {
+                tell(outbox, format!("({}) * Goodbye, {name}!", clock::time()));
+            }
+        }
+    }
+    outbox.close();
+}
+
+/// Asks for a nickname until an acceptable one arrives; `None` if the connection ends first.
+fn choose_name(
+    lines: &mut LineReader<TcpStream>,
+    outbox: &Arc<Outbox>,
+    room: &Room,
+) -> Option<String> {
+    loop {
+        tell(outbox, PROMPT.to_string());
+        let refusal = match lines.read_line().ok()?? {
+            Line::TooLong => "it is longer than 16 characters".to_string(),
+            Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
+            Line::Text(name) => match nickname::check(&name) {
+                Err(reason) => reason.to_string(),
+                Ok(()) => match room.join(&name, outbox) {
+                    Ok(()) => return Some(name),
+                    Err(Refused::Taken) => format!("{name} is already in the room"),
+                    Err(Refused::Closed) => return None,
+                },
+            },
+        };
+        tell(outbox, format!("! nickname refused: {refusal}"));
+    }
+}
+
+/// A member's lines, once it has joined, until it leaves.
+fn converse(
+    lines: &mut LineReader<TcpStream>,
+    outbox: &Outbox,
+    room: &Room,
+    name: &str,
+) -> Leaving {
+    loop {
+        let Ok(Some(line)) = lines.read_line() else {
+            return Leaving::Lost;
+        };
+        match line {
+            Line::TooLong => tell(
+                outbox,
+                format!("! line too long: the limit is {LINE_LIMIT} bytes; it was not sent"),
+            ),
+            Line::NotUtf8 => tell(outbox, "! not UTF-8: the line was not sent".to_string()),
+            Line::Text(text) => match text.as_str() {
+                "" => {}
+                "CLOSE" | "CLOSE123123" => return Leaving::Close,
+                "shutdown" => return Leaving::Shutdown,
+                _ => {
+                    println!("{name} says {text}");
+                    room.say(name, &text);
+                }
+            },
+        }
+    }
+}
+
+/// A line to this member only.
+fn tell(outbox: &Outbox, text: String) {
+    // A member that cannot take even this has been dropped already; its thread is ending.
+    let _ = outbox.push(room::line(text));
+}
+
+fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
+    // `thread::spawn` panics when no thread can be started (too many members for the
+    // machine); the builder returns the error instead, so the server can refuse politely.
+    thread::Builder::new()
+        .name(name.to_string())
+        .spawn(body)
+        .map(drop)
+}
