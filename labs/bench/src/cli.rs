@@ -1,0 +1,67 @@
+//! The command line.
+
+use clap::Parser;
+
+use crate::preset::Preset;
+
+/// Connects N members to a room server on this machine, makes each send M messages, reads every
+/// member's stream, and reports what arrived: lost, mangled and duplicated deliveries, delivery
+/// rate and latency.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "bench", version)]
+pub struct Args {
+    /// Host of the room server: loopback only (127.0.0.1, ::1, localhost).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port of the room server [default: the preset's: 9090 for kit and seed003, 8080 for
+    /// seed000, 33000 for seed002].
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// How to join and what to expect: the kit's room, or one of the documents' servers.
+    #[arg(long, value_enum, default_value_t = Preset::Kit)]
+    pub preset: Preset,
+    /// Members that join and send.
+    #[arg(short = 'n', long, default_value_t = 10)]
+    pub members: u64,
+    /// Messages each member sends.
+    #[arg(short = 'm', long, default_value_t = 100)]
+    pub messages: u64,
+    /// Messages per second each member sends [default: as fast as it can].
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Length of each message in bytes, newline included (longer if the fields need it).
+    #[arg(long, default_value_t = 64)]
+    pub size: usize,
+    /// Scenario: abruptly close this percentage of the members (0 to 100) half way through.
+    #[arg(long, value_name = "PERCENT", default_value_t = 0)]
+    pub kill: u64,
+    /// Scenario: one more member joins, then never reads and never sends.
+    #[arg(long)]
+    pub non_reader: bool,
+    /// Scenario: this many more clients connect at once half way through, join, and stay.
+    #[arg(long, value_name = "CLIENTS", default_value_t = 0)]
+    pub connect_burst: u64,
+    /// Scenario: after every K-th message each member sends a bad line: by turns too long
+    /// (8193 bytes), not UTF-8, empty.
+    #[arg(long, value_name = "K")]
+    pub bad_input: Option<u64>,
+    /// Threads that read the members' streams.
+    #[arg(long, default_value_t = 1)]
+    pub readers: usize,
+    /// Threads that send the members' messages.
+    #[arg(long, default_value_t = 1)]
+    pub senders: usize,
+    /// Seconds to wait for all members to join.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub join_timeout: f64,
+    /// Seconds without any delivery, once all is sent, after which the rest counts as lost;
+    /// also how long one send may wait for a server that does not read.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub idle_timeout: f64,
+    /// Seconds the whole run may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub timeout: f64,
+    /// Print one line of JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,45 @@
+//! bench: the kit's load tool for room servers (lab 03's, a student's, or the documents').
+//!
+//! The documents' room servers were only ever tried by two or three people typing. This tool
+//! plays many members at once and counts, for every message and every member, whether it
+//! arrived, arrived twice, arrived mangled or never arrived, and how long it took: it shows with
+//! figures why a server that takes one `recv(1024)` for one message loses and mangles messages,
+//! and how fast a correct server can go.
+//!
+//! The parts, one job each:
+//! - `cli`: the command line; `preset`: how to join each kind of room;
+//! - `payload`: the text of each message, and how a received line is judged;
+//! - `run`: one run, from the first connection to the figures;
+//! - `sender`: the threads that write the messages; `reader`: the threads that read them back
+//!   (epoll); `tally`, `hist`: what was received, and how late;
+//! - `shared`: the counters the threads share; `sys`: the system calls std does not offer;
+//! - `report`: the table and the JSON line.
+
+mod cli;
+mod hist;
+mod payload;
+mod preset;
+mod reader;
+mod report;
+mod run;
+mod sender;
+mod shared;
+mod sys;
+mod tally;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    labkit::error::run("bench", || {
+        let report = run::run(&args)?;
+        if args.json {
+            println!("{}", report.json());
+        } else {
+            print!("{}", report.table());
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,300 @@
+//! The figures of a run: a table for people, one line of JSON for scripts.
+
+use std::fmt::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::hist::Histogram;
+use crate::preset::Preset;
+
+/// Why the run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Every expected delivery arrived (intact or mangled).
+    Complete,
+    /// Everything was sent, then nothing arrived for `--idle-timeout`.
+    Idle,
+    /// `--timeout` was reached.
+    TimeLimit,
+}
+
+impl Ending {
+    fn code(self) -> &'static str {
+        match self {
+            Ending::Complete => "complete",
+            Ending::Idle => "idle",
+            Ending::TimeLimit => "time-limit",
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Ending::Complete => "every expected delivery arrived",
+            Ending::Idle => "nothing more arrived (--idle-timeout): the rest is lost",
+            Ending::TimeLimit => "the time limit was reached (--timeout)",
+        }
+    }
+}
+
+pub struct Report {
+    pub preset: Preset,
+    pub address: SocketAddr,
+    pub members: u64,
+    pub messages: u64,
+    pub rate: Option<f64>,
+    /// Members in the room when the sending started.
+    pub joined: u64,
+    pub connected: u64,
+    pub connect_failure: Option<String>,
+    pub join_failed: u64,
+    pub join_time: Duration,
+    pub planned: u64,
+    pub sent: u64,
+    /// Members whose deliveries are counted (joined, not killed).
+    pub counted: u64,
+    pub expected: u64,
+    pub seen: u64,
+    pub lost: u64,
+    pub garbled: u64,
+    pub duplicated: u64,
+    pub unreadable: u64,
+    pub latency: Histogram,
+    /// From the first send to the last intact delivery.
+    pub active: Duration,
+    pub wall: Duration,
+    pub ending: Ending,
+    pub killed: u64,
+    pub dropped: u64,
+    /// Some(joined?) when `--non-reader` was asked for.
+    pub non_reader: Option<bool>,
+    /// Some((connected, joined)) when `--connect-burst` was asked for.
+    pub burst: Option<(u64, u64)>,
+    pub bad_sent: u64,
+    pub bad_refusable: u64,
+    pub error_replies: u64,
+    pub abandoned: u64,
+}
+
+impl Report {
+    pub fn deliveries_per_second(&self) -> f64 {
+        let seconds = self.active.as_secs_f64();
+        if seconds > 0.0 {
+            self.seen as f64 / seconds
+        } else {
+            0.0
+        }
+    }
+
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let pace = match self.rate {
+            Some(rate) => format!("{rate} per second per member"),
+            None => "as fast as possible".to_string(),
+        };
+        let percent = |part: u64| {
+            if self.expected == 0 {
+                String::new()
+            } else {
+                format!("  ({:.2} %)", part as f64 * 100.0 / self.expected as f64)
+            }
+        };
+        let latency = |value: Option<u64>| {
+            value.map_or("-".to_string(), |nanos| {
+                duration(Duration::from_nanos(nanos))
+            })
+        };
+        let mut row = |label: &str, value: String| {
+            let _ = writeln!(out, "  {label:<22}{value}");
+        };
+        row(
+            "room server",
+            format!("{} (preset {})", self.address, self.preset.label()),
+        );
+        row(
+            "members joined",
+            format!(
+                "{} of {} in {}",
+                self.joined,
+                self.members,
+                duration(self.join_time)
+            ),
+        );
+        if let Some(failure) = &self.connect_failure {
+            row(
+                "",
+                format!("connecting stopped after {}: {failure}", self.connected),
+            );
+        }
+        if self.join_failed > 0 {
+            row("", format!("{} could not join", self.join_failed));
+        }
+        row(
+            "messages sent",
+            format!("{} of {} ({pace})", self.sent, self.planned),
+        );
+        row(
+            "deliveries expected",
+            format!(
+                "{}  ({} members x {} messages)",
+                self.expected, self.counted, self.sent
+            ),
+        );
+        row("  seen", format!("{}{}", self.seen, percent(self.seen)));
+        row("  lost", format!("{}{}", self.lost, percent(self.lost)));
+        row(
+            "  garbled",
+            format!("{}{}", self.garbled, percent(self.garbled)),
+        );
+        row("  duplicated", self.duplicated.to_string());
+        row("unreadable pieces", self.unreadable.to_string());
+        row(
+            "deliveries per second",
+            format!("{:.0}", self.deliveries_per_second()),
+        );
+        row("latency p50", latency(self.latency.quantile(0.5)));
+        row("latency p99", latency(self.latency.quantile(0.99)));
+        row("latency max", latency(self.latency.max()));
+        row("join time", duration(self.join_time));
+        row("wall time", duration(self.wall));
+        row("ended", self.ending.words().to_string());
+        if self.killed > 0 {
+            row(
+                "killed",
+                format!("{} members, half way through", self.killed),
+            );
+        }
+        if self.dropped > 0 {
+            row("dropped by the server", format!("{} members", self.dropped));
+        }
+        if let Some(joined) = self.non_reader {
+            row(
+                "non-reader",
+                if joined {
+                    "joined, never read"
+                } else {
+                    "did not join"
+                }
+                .to_string(),
+            );
+        }
+        if let Some((connected, joined)) = self.burst {
+            row(
+                "connect burst",
+                format!("{connected} connected, {joined} joined"),
+            );
+        }
+        if self.bad_sent > 0 {
+            row(
+                "bad lines sent",
+                format!(
+                    "{} ({} to be refused by the kit's room)",
+                    self.bad_sent, self.bad_refusable
+                ),
+            );
+        }
+        if self.bad_sent > 0 || self.error_replies > 0 {
+            row("error replies", self.error_replies.to_string());
+        }
+        if self.abandoned > 0 {
+            row(
+                "sending abandoned",
+                format!(
+                    "{} members (the server took nothing for --idle-timeout)",
+                    self.abandoned
+                ),
+            );
+        }
+        out
+    }
+
+    pub fn json(&self) -> String {
+        let micros = |value: Option<u64>| {
+            value.map_or("null".to_string(), |nanos| {
+                format!("{:.1}", nanos as f64 / 1000.0)
+            })
+        };
+        let millis = |value: Duration| format!("{:.3}", value.as_secs_f64() * 1000.0);
+        let (burst_connected, burst_joined) = self.burst.unwrap_or((0, 0));
+        let mut fields: Vec<(&str, String)> = vec![
+            ("preset", quoted(self.preset.label())),
+            ("address", quoted(&self.address.to_string())),
+            ("members", self.members.to_string()),
+            ("messages_per_member", self.messages.to_string()),
+            (
+                "rate",
+                self.rate
+                    .map_or("null".to_string(), |rate| rate.to_string()),
+            ),
+            ("joined", self.joined.to_string()),
+            ("join_failed", self.join_failed.to_string()),
+            ("messages_planned", self.planned.to_string()),
+            ("messages_sent", self.sent.to_string()),
+            ("counted_members", self.counted.to_string()),
+            ("expected", self.expected.to_string()),
+            ("seen", self.seen.to_string()),
+            ("lost", self.lost.to_string()),
+            ("garbled", self.garbled.to_string()),
+            ("duplicated", self.duplicated.to_string()),
+            ("unreadable", self.unreadable.to_string()),
+            (
+                "deliveries_per_second",
+                format!("{:.0}", self.deliveries_per_second()),
+            ),
+            ("latency_p50_us", micros(self.latency.quantile(0.5))),
+            ("latency_p99_us", micros(self.latency.quantile(0.99))),
+            ("latency_max_us", micros(self.latency.max())),
+            ("join_ms", millis(self.join_time)),
+            ("wall_ms", millis(self.wall)),
+            ("ended", quoted(self.ending.code())),
+            ("killed", self.killed.to_string()),
+            ("dropped", self.dropped.to_string()),
+            (
+                "non_reader_joined",
+                self.non_reader
+                    .map_or("null".to_string(), |joined| joined.to_string()),
+            ),
+            ("burst_connected", burst_connected.to_string()),
+            ("burst_joined", burst_joined.to_string()),
+            ("bad_sent", self.bad_sent.to_string()),
+            ("bad_refusable", self.bad_refusable.to_string()),
+            ("error_replies", self.error_replies.to_string()),
+            ("abandoned", self.abandoned.to_string()),
+        ];
+        if let Some(failure) = &self.connect_failure {
+            fields.push(("connect_failure", quoted(failure)));
+        }
+        let body: Vec<String> = fields
+            .into_iter()
+            .map(|(key, value)| format!("\"{key}\":{value}"))
+            .collect();
+        format!("{{{}}}", body.join(","))
+    }
+}
+
+fn duration(value: Duration) -> String {
+    let seconds = value.as_secs_f64();
+    if seconds >= 1.0 {
+        format!("{seconds:.3} s")
+    } else if seconds >= 0.001 {
+        format!("{:.2} ms", seconds * 1e3)
+    } else {
+        format!("{:.1} µs", seconds * 1e6)
+    }
+}
+
+/// A JSON string: quotes, backslashes and control characters escaped.
+fn quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,420 @@
+//! One run, from the first connection to the figures: connect and join every member, start the
+//! senders, watch the counters until every delivery is accounted for (or nothing more comes, or
+//! the time is up), stop every thread, and count.
+//!
+//! Every wait has a bound: joining (`--join-timeout`), a send to a server that does not read
+//! (`--idle-timeout`), the silence after the last send (`--idle-timeout`), and the whole run
+//! (`--timeout`). The bench always stops by itself.
+
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::mpsc::{self, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use labkit::{Context, Failure, Result};
+
+use crate::cli::Args;
+use crate::hist::Histogram;
+use crate::reader::{self, NewSocket, Role};
+use crate::report::{Ending, Report};
+use crate::sender::{self, LINE_LIMIT, Outbox, Pace};
+use crate::shared::{Shared, status};
+use crate::sys;
+use crate::tally::Tally;
+
+/// Members are named bench0, bench1...: letters and digits, as every room accepts.
+pub const NAME_PREFIX: &str = "bench";
+/// How often the main thread looks at the counters.
+const TICK: Duration = Duration::from_millis(10);
+/// Two bits per expected delivery: past this many, the tallies would not fit in memory.
+const MOST_DELIVERIES: u64 = 4_000_000_000;
+
+pub fn run(args: &Args) -> Result<Report> {
+    check(args)?;
+    let port = args.port.unwrap_or(args.preset.default_port());
+    let address = loopback_address(&args.host, port)?;
+    let members = args.members as usize;
+    let everyone = members + usize::from(args.non_reader);
+    if let Ok(limit) = sys::raise_open_file_limit() {
+        let needed = (everyone as u64 + args.connect_burst) + 32;
+        if needed > limit {
+            return Err(Failure::new(format!(
+                "this run needs about {needed} open files (one per connection) but the system \
+                 allows {limit}: use fewer members, or raise the hard limit (ulimit -Hn)"
+            )));
+        }
+    }
+    let doomed_count = ((args.members * args.kill + 50) / 100) as usize;
+    let doomed = (0..everyone).map(|member| member < doomed_count).collect();
+    let shared = Arc::new(Shared::new(everyone, doomed));
+
+    let plan = reader::Plan {
+        senders: args.members,
+        messages: args.messages,
+        refused_sign: args.preset.refused_sign(),
+        name_prefix: args
+            .preset
+            .frames_lines()
+            .then(|| NAME_PREFIX.as_bytes().to_vec()),
+    };
+    let mut inboxes = Vec::new();
+    let mut readers = Vec::new();
+    for _ in 0..args.readers {
+        let (inbox, incoming) = mpsc::channel();
+        let handle = reader::spawn(shared.clone(), plan.clone(), incoming)
+            .context("cannot start a reader thread")?;
+        inboxes.push(inbox);
+        readers.push(handle);
+    }
+    let bar = progress_bar();
+
+    // Joining: connect everyone, name sent at once; the readers see who gets in.
+    bar.set_message("joining");
+    let join_deadline = shared.start + Duration::from_secs_f64(args.join_timeout);
+    let mut streams = Vec::with_capacity(everyone);
+    let mut connect_failure = None;
+    for member in 0..everyone {
+        if Instant::now() >= join_deadline {
+            break;
+        }
+        let role = if member < members {
+            Role::Member(member)
+        } else {
+            Role::NonReader(member)
+        };
+        match join(address, member, role, args, &inboxes, join_deadline) {
+            Ok(stream) => streams.push(stream),
+            Err(failure) if member == 0 => return Err(failure),
+            Err(failure) => {
+                connect_failure = Some(failure.to_string());
+                break;
+            }
+        }
+    }
+    let connected = streams.len() as u64;
+    while shared.joined.load(Relaxed) + shared.failed.load(Relaxed) < connected
+        && Instant::now() < join_deadline
+    {
+        bar.set_message(format!(
+            "joining {}/{}",
+            shared.joined.load(Relaxed),
+            everyone
+        ));
+        thread::sleep(Duration::from_millis(2));
+    }
+    let join_time = shared.start.elapsed();
+
+    // Sending: whoever is in now sends; whoever gets in later is late and not counted.
+    for member in 0..everyone {
+        shared.change_status(member, status::JOINING, status::LATE);
+    }
+    let in_room = |member: usize| shared.status_of(member) == status::JOINED;
+    let senders: Vec<usize> = (0..members).filter(|&member| in_room(member)).collect();
+    let counted: Vec<usize> = senders
+        .iter()
+        .copied()
+        .filter(|&member| !shared.doomed[member])
+        .collect();
+    let non_reader_joined = args.non_reader && in_room(members);
+    let mut shares: Vec<Vec<Outbox>> = (0..args.senders).map(|_| Vec::new()).collect();
+    for (turn, &member) in senders.iter().enumerate() {
+        shares[turn % args.senders].push(Outbox {
+            member,
+            stream: streams[member].clone(),
+        });
+    }
+    // From here on only the readers and senders hold the sockets, so that a killed member's
+    // socket really closes when they let go of it.
+    drop(streams);
+    let pace = Pace {
+        messages: args.messages,
+        rate: args.rate,
+        size: args.size,
+        kill_at: (doomed_count > 0).then_some(args.messages / 2),
+        bad_every: args.bad_input,
+        patience: Duration::from_secs_f64(args.idle_timeout),
+    };
+    let planned = senders.len() as u64 * args.messages;
+    let go_ns = shared.now_ns();
+    let mut sending = Vec::new();
+    for share in shares.into_iter().filter(|share| !share.is_empty()) {
+        let handle = sender::spawn(shared.clone(), pace.clone(), share)
+            .context("cannot start a sender thread")?;
+        sending.push(handle);
+    }
+
+    // Watching: until every delivery is settled, or nothing comes any more, or time is up.
+    let senders_count = sending.len();
+    let deadline = shared.start + Duration::from_secs_f64(args.timeout);
+    let idle = Duration::from_secs_f64(args.idle_timeout);
+    bar.set_length((counted.len() as u64 * planned).max(1));
+    bar.set_message("sending");
+    let mut burst = None;
+    let mut last_bytes = shared.bytes_read.load(Relaxed);
+    let mut last_activity = Instant::now();
+    let mut sending_over = false;
+    let ending = loop {
+        thread::sleep(TICK);
+        let now = Instant::now();
+        let bytes = shared.bytes_read.load(Relaxed);
+        if bytes != last_bytes {
+            last_bytes = bytes;
+            last_activity = now;
+        }
+        let sent = shared.total_sent.load(Relaxed);
+        let settled = shared.settled.load(Relaxed);
+        bar.set_position(settled);
+        if burst.is_none() && args.connect_burst > 0 && sent * 2 >= planned {
+            burst = Some(start_burst(
+                address,
+                args,
+                &inboxes,
+                shared.clone(),
+                deadline,
+            ));
+        }
+        if !sending_over && shared.senders_done.load(Relaxed) == senders_count {
+            sending_over = true;
+            last_activity = now;
+            bar.set_length((counted.len() as u64 * sent).max(1));
+            bar.set_message("reading");
+        }
+        if sending_over && settled >= counted.len() as u64 * sent {
+            break Ending::Complete;
+        }
+        if sending_over && now - last_activity >= idle {
+            break Ending::Idle;
+        }
+        if now >= deadline {
+            break Ending::TimeLimit;
+        }
+    };
+    let end_ns = shared.now_ns();
+    shared.stop.store(true, Relaxed);
+    bar.finish_and_clear();
+    for handle in sending {
+        let _ = handle.join();
+    }
+    let burst_connected = burst.and_then(|handle| handle.join().ok()).unwrap_or(0);
+    drop(inboxes);
+    let mut tallies: Vec<Option<Tally>> = (0..everyone).map(|_| None).collect();
+    let mut latency = Histogram::default();
+    for handle in readers {
+        let finding = handle
+            .join()
+            .map_err(|_| Failure::new("a reader thread failed"))?;
+        for (member, tally) in finding.tallies {
+            tallies[member] = Some(tally);
+        }
+        latency.merge(&finding.latency);
+    }
+
+    let sent: Vec<u64> = shared
+        .sent
+        .iter()
+        .map(|count| count.load(Relaxed))
+        .collect();
+    let mut report = Report {
+        preset: args.preset,
+        address,
+        members: args.members,
+        messages: args.messages,
+        rate: args.rate,
+        joined: senders.len() as u64,
+        connected,
+        connect_failure,
+        join_failed: shared.failed.load(Relaxed),
+        join_time,
+        planned,
+        sent: senders.iter().map(|&member| sent[member]).sum(),
+        counted: counted.len() as u64,
+        latency,
+        active: Duration::from_nanos(shared.last_intact_ns.load(Relaxed).saturating_sub(go_ns)),
+        wall: Duration::from_nanos(end_ns),
+        ending,
+        killed: (0..everyone)
+            .filter(|&member| shared.status_of(member) == status::KILLED)
+            .count() as u64,
+        dropped: counted
+            .iter()
+            .filter(|&&member| shared.status_of(member) == status::DROPPED)
+            .count() as u64,
+        non_reader: args.non_reader.then_some(non_reader_joined),
+        burst: (args.connect_burst > 0)
+            .then(|| (burst_connected, shared.burst_joined.load(Relaxed))),
+        bad_sent: shared.bad_sent.load(Relaxed),
+        bad_refusable: shared.bad_refusable.load(Relaxed),
+        error_replies: shared.error_replies.load(Relaxed),
+        abandoned: shared.abandoned.load(Relaxed),
+        expected: 0,
+        seen: 0,
+        lost: 0,
+        garbled: 0,
+        duplicated: 0,
+        unreadable: 0,
+    };
+    for &recipient in &counted {
+        report.expected += report.sent;
+        let Some(tally) = &tallies[recipient] else {
+            report.lost += report.sent;
+            continue;
+        };
+        for &sender in &senders {
+            let (intact, mangled) = tally.count(sender as u64, sent[sender]);
+            report.seen += intact;
+            report.garbled += mangled;
+            report.lost += sent[sender] - intact - mangled;
+        }
+        report.duplicated += tally.duplicated;
+        report.unreadable += tally.unreadable;
+    }
+    Ok(report)
+}
+
+fn check(args: &Args) -> Result<()> {
+    let fail = |text: &str| Err(Failure::new(text));
+    if args.members == 0 || args.messages == 0 {
+        return fail("--members and --messages must be at least 1");
+    }
+    if args.kill > 100 {
+        return fail("--kill is a percentage: from 0 to 100");
+    }
+    if !(1..=64).contains(&args.readers) || !(1..=64).contains(&args.senders) {
+        return fail("--readers and --senders must be from 1 to 64");
+    }
+    if args
+        .rate
+        .is_some_and(|rate| !(rate.is_finite() && rate > 0.0))
+    {
+        return fail("--rate must be a number of messages per second above 0");
+    }
+    let positive = |seconds: f64| seconds.is_finite() && seconds > 0.0;
+    if ![args.join_timeout, args.idle_timeout, args.timeout]
+        .into_iter()
+        .all(positive)
+    {
+        return fail("--join-timeout, --idle-timeout and --timeout must be seconds above 0");
+    }
+    if args.bad_input == Some(0) {
+        return fail("--bad-input must be at least 1 (a bad line after every K-th message)");
+    }
+    if args.size > LINE_LIMIT + 1 {
+        return Err(Failure::new(format!(
+            "--size is at most {}: the kit's room refuses longer lines",
+            LINE_LIMIT + 1
+        )));
+    }
+    let deliveries = args
+        .members
+        .checked_mul(args.members)
+        .and_then(|square| square.checked_mul(args.messages));
+    if deliveries.is_none_or(|deliveries| deliveries > MOST_DELIVERIES) {
+        return Err(Failure::new(format!(
+            "{} members x {} messages means members x members x messages deliveries to count, \
+             more than the {MOST_DELIVERIES} the bench can hold in memory: use fewer",
+            args.members, args.messages
+        )));
+    }
+    Ok(())
+}
+
+/// The server's address, if it is on this machine: the bench loads servers, it must never be
+/// turned against somebody else's.
+fn loopback_address(host: &str, port: u16) -> Result<SocketAddr> {
+    let addresses: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|_| Failure::new(format!("cannot find the address of {host}")))?
+        .collect();
+    match addresses.first() {
+        Some(first) if addresses.iter().all(|address| address.ip().is_loopback()) => Ok(*first),
+        _ => Err(Failure::new(format!(
+            "bench only loads servers on this machine, and {host} is not a loopback address: \
+             use 127.0.0.1, ::1 or localhost"
+        ))),
+    }
+}
+
+/// Connects one client, sends its name and hands it to a reader.
+fn join(
+    address: SocketAddr,
+    index: usize,
+    role: Role,
+    args: &Args,
+    inboxes: &[Sender<NewSocket>],
+    deadline: Instant,
+) -> Result<Arc<TcpStream>> {
+    let name = format!("{NAME_PREFIX}{index}");
+    let patience = deadline
+        .saturating_duration_since(Instant::now())
+        .clamp(Duration::from_millis(1), Duration::from_secs(5));
+    let stream = TcpStream::connect_timeout(&address, patience).map_err(|error| {
+        if error.kind() == std::io::ErrorKind::ConnectionRefused {
+            Failure::new(format!(
+                "no server is listening on {address}: start it first, or check --port and --preset"
+            ))
+        } else {
+            Failure::new(format!(
+                "cannot connect to {address}: {}",
+                labkit::error::explain(&error)
+            ))
+        }
+    })?;
+    let doing = || format!("cannot set up the connection of {name}");
+    // Messages are small and timed: let none wait for the next to fill a packet (Nagle).
+    stream.set_nodelay(true).context(doing())?;
+    std::io::Write::write_all(&mut &stream, &args.preset.name_to_send(&name))
+        .context(format!("cannot send the name {name}"))?;
+    stream.set_nonblocking(true).context(doing())?;
+    let stream = Arc::new(stream);
+    let new = NewSocket {
+        stream: stream.clone(),
+        role,
+        joined_sign: args.preset.joined_sign(&name),
+    };
+    inboxes[index % inboxes.len()]
+        .send(new)
+        .map_err(|_| Failure::new("a reader thread stopped"))?;
+    Ok(stream)
+}
+
+/// The `--connect-burst` scenario: many clients connect one right after the other, mid-run.
+/// Returns how many connected.
+fn start_burst(
+    address: SocketAddr,
+    args: &Args,
+    inboxes: &[Sender<NewSocket>],
+    shared: Arc<Shared>,
+    deadline: Instant,
+) -> thread::JoinHandle<u64> {
+    let args = args.clone();
+    let inboxes = inboxes.to_vec();
+    let first = args.members as usize + usize::from(args.non_reader);
+    thread::spawn(move || {
+        let mut connected = 0;
+        for index in first..first + args.connect_burst as usize {
+            if shared.stopping() {
+                break;
+            }
+            match join(address, index, Role::Burst, &args, &inboxes, deadline) {
+                Ok(_) => connected += 1,
+                Err(_) => break,
+            }
+        }
+        connected
+    })
+}
+
+fn progress_bar() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{msg:>10} [{bar:40}] {human_pos}/{human_len} deliveries ({per_sec}, {elapsed})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
