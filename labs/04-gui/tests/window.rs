@@ -35,8 +35,14 @@ fn bob_joins(talk: &Conversation, address: std::net::SocketAddr) -> Peer {
 
 /// The conversation every server must carry: the window joins, reads Arabic and Persian from
 /// bob, sends what is typed into it (Enter sends; an empty box sends nothing), is photographed,
-/// and leaves when closed. Returns the client, which has exited.
-fn converse(talk: &Conversation, display: &Display, address: std::net::SocketAddr) {
+/// and leaves when closed. The photograph is saved as `picture`, and is the guide's if `guide`.
+fn converse(
+    talk: &Conversation,
+    display: &Display,
+    address: std::net::SocketAddr,
+    picture: &str,
+    guide: bool,
+) {
     let mut bob = bob_joins(talk, address);
 
     let mut client = start_client(talk, display, address.port(), &["--name", NAME]);
@@ -59,11 +65,11 @@ fn converse(talk: &Conversation, display: &Display, address: std::net::SocketAdd
     bob.expect(&format!(" {NAME}: Hello from the window\n"));
     client.expect(&format!(" {NAME}: Hello from the window\n"));
 
-    let paths = support::screenshot_paths();
-    display.screenshot(talk, &window, &paths[0]);
-    support::assert_png(&paths[0], 640, 480);
-    for copy in &paths[1..] {
-        fs::copy(&paths[0], copy).expect("copy the picture into the guide");
+    let picture = support::screenshot_path(picture);
+    display.screenshot(talk, &window, &picture);
+    support::assert_png(&picture, 640, 480);
+    if let Some(guide) = guide.then(support::guide_picture).flatten() {
+        fs::copy(&picture, guide).expect("copy the picture into the guide");
     }
 
     display.press(talk, &window, "Escape");
@@ -78,7 +84,7 @@ fn the_window_chats_with_the_stand_in_server() {
         return;
     };
     let server = StandIn::start(Manner::Polite);
-    converse(&talk, &display, server.address);
+    converse(&talk, &display, server.address, "lab04-stand-in.png", false);
     // What the window put on the wire, in order: its name, the one message, and the leave.
     let mut sent = server.expect(&talk, &format!("{NAME} left (CLOSE)"));
     sent.retain(|event| event.starts_with(&format!("name {NAME:?}")) || event.starts_with(NAME));
@@ -100,7 +106,7 @@ fn the_window_chats_with_the_lab03_server() {
     };
     let mut server = talk.start(support::lab03_server(), &["--port", "0"]);
     let address = server.address();
-    converse(&talk, &display, address);
+    converse(&talk, &display, address, "lab04-window.png", true);
     server.expect(&format!("{NAME} left (CLOSE)\n"));
 }
 

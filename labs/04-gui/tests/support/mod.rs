@@ -80,17 +80,21 @@ fn build_lab03() {
     assert!(status.success(), "`cargo build -p lab03` failed: {status}");
 }
 
-/// Where the test keeps its photograph of the window: the target folder, and also the guide's
-/// picture when `LAB04_GUIDE_SCREENSHOT=1` (so that running the tests never changes a file of
-/// the repository by surprise).
-pub fn screenshot_paths() -> Vec<PathBuf> {
-    let mut paths = vec![Path::new(env!("CARGO_TARGET_TMPDIR")).join("lab04-window.png")];
-    if std::env::var("LAB04_GUIDE_SCREENSHOT").is_ok_and(|value| value == "1") {
-        paths.push(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guide/src/images/lab04-window.png"),
-        );
-    }
-    paths
+/// Where a test keeps its photograph `name` of the window: the target folder. The lab 03
+/// conversation's picture is the guide's too, copied there only when
+/// `LAB04_GUIDE_SCREENSHOT=1`, so that running the tests never changes the repository by
+/// surprise.
+pub fn screenshot_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// The guide's picture of the window, when this run is asked to refresh it.
+pub fn guide_picture() -> Option<PathBuf> {
+    std::env::var("LAB04_GUIDE_SCREENSHOT")
+        .is_ok_and(|value| value == "1")
+        .then(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guide/src/images/lab04-window.png")
+        })
 }
 
 /// Checks that `path` holds a PNG picture of at least `width` x `height` pixels.
