@@ -1,7 +1,7 @@
 //! A conversation: the programs and members of one test, and the log of its steps.
 
 use std::fmt::Display;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 
 use crate::peer::Peer;
@@ -32,6 +32,12 @@ impl Conversation {
     /// Connects a raw TCP member named `label` to `address`, like `nc` would.
     pub fn connect(&self, label: &str, address: SocketAddr) -> Peer {
         Peer::connect(self.clone(), label, address)
+    }
+
+    /// Waits (within the time limit) for a program to connect to `listener`, and returns the
+    /// raw TCP member named `label` that answers it, like `nc -l` would: a fake server.
+    pub fn accept(&self, label: &str, listener: &TcpListener) -> Peer {
+        Peer::accept(self.clone(), label, listener)
     }
 
     /// Adds a step to the log.

@@ -1,7 +1,13 @@
 //! A raw TCP member: what `nc 127.0.0.1 9090` is to a person, for a test.
+//!
+//! A peer is usually the client end ([`Conversation::connect`], like `nc HOST PORT`), but it can
+//! also be the server end ([`Conversation::accept`], like `nc -l PORT`): a test then plays a
+//! fake server, written from a protocol's description, to check a client byte for byte.
 
 use std::io::Write;
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread;
 
 use crate::conversation::Conversation;
 use crate::received::{Missed, Received, end_of, end_of_line, quote, trim_line_end};
@@ -23,6 +29,41 @@ impl Peer {
                 "{label} could not connect to {address}: {error}\n"
             )),
         };
+        Peer::over(talk, label, stream)
+    }
+
+    pub(crate) fn accept(talk: Conversation, label: &str, listener: &TcpListener) -> Peer {
+        let address = match listener.local_addr() {
+            Ok(address) => address.to_string(),
+            Err(_) => "its listener".to_string(),
+        };
+        talk.step(format!("wait for a connection to {label} on {address}"));
+        // `accept` has no time limit of its own: wait for it on another thread, so a program
+        // that never connects fails the step instead of hanging the suite.
+        let (tell, accepted) = mpsc::channel();
+        match listener.try_clone() {
+            Ok(listener) => {
+                thread::spawn(move || {
+                    let _ = tell.send(listener.accept());
+                });
+            }
+            Err(error) => talk.fail(&format!("{label}: cannot use the listener: {error}\n")),
+        }
+        let stream = match accepted.recv_timeout(crate::timeout()) {
+            Ok(Ok((stream, from))) => {
+                talk.step(format!("{label} accepted a connection from {from}"));
+                stream
+            }
+            Ok(Err(error)) => talk.fail(&format!("{label} could not accept: {error}\n")),
+            Err(_) => talk.fail(&format!(
+                "expected: a connection to {label} on {address}\narrived: none within {} s\n",
+                crate::timeout().as_secs_f64()
+            )),
+        };
+        Peer::over(talk, label, stream)
+    }
+
+    fn over(talk: Conversation, label: &str, stream: TcpStream) -> Peer {
         // Small writes go out at once: the tests are about what arrives, not about Nagle.
         let _ = stream.set_nodelay(true);
         let reader = match stream.try_clone() {
@@ -161,5 +202,33 @@ impl Drop for Peer {
         if let Some(stream) = &self.stream {
             let _ = stream.shutdown(Shutdown::Both);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    #[test]
+    fn a_peer_can_be_the_server_end() {
+        let talk = Conversation::new("harness: a fake server");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let client = thread::spawn(move || {
+            let mut stream = TcpStream::connect(address).unwrap();
+            stream.write_all(b"Honen").unwrap();
+            let mut reply = [0u8; 6];
+            stream.read_exact(&mut reply).unwrap();
+            reply
+        });
+
+        let mut server = talk.accept("a fake server", &listener);
+        server.expect("Honen");
+        server.send_bytes(b"Deemah");
+        assert_eq!(&client.join().unwrap(), b"Deemah");
+        server.expect_closed();
+        assert_eq!(server.received_bytes(), b"Honen");
     }
 }
