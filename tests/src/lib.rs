@@ -1,8 +1,9 @@
 //! The kit's test harness: it drives the labs' programs the way a person at a terminal would.
 //!
 //! A test is a [`Conversation`]: it starts programs ([`Conversation::start`]), connects raw TCP
-//! members to them like `nc` would ([`Conversation::connect`]) or plays a fake server for a client
-//! ([`Conversation::accept`]), types lines, and waits for what should come back. Everything happens over real TCP on loopback, between real processes.
+//! members to them like `nc` would ([`Conversation::connect`]) or plays a fake server for a
+//! client ([`Conversation::accept`]), types lines, and waits for what should come back.
+//! Everything happens over real TCP on loopback, between real processes.
 //!
 //! - A program's role is resolved by [`role!`]: the lab's own binary, or, when the variable
 //!   `LABnn_ROLE` (e.g. `LAB03_SERVER`) holds a command line, that command, so the same suite
@@ -15,22 +16,18 @@
 //! - When a wait fails, the test fails with the conversation's step log: which step, what was
 //!   sent, what was expected and what arrived instead.
 //! - Processes are killed when their handle is dropped, whatever happened in the test.
-//! - A program that needs a real terminal (line editing, printing above the line being typed)
-//!   runs in one with [`Terminal`] (a tmux pane), which types keys and reads the screen.
 
 mod conversation;
 mod peer;
 mod process;
 mod received;
 mod rerun;
-mod terminal;
 mod transcript;
 
 pub use conversation::Conversation;
 pub use peer::Peer;
 pub use process::{Process, Role};
 pub use rerun::rerun_test;
-pub use terminal::Terminal;
 pub use transcript::{host_name, transcript_settings};
 
 /// insta, for the [`assert_transcript!`] macro.
