@@ -349,14 +349,14 @@ fn take_lines(
                 sent_ns,
             } => {
                 if tally.intact(sender, number) == First::Yes {
-                    settled += 1;
+                    settled += u64::from(!shared.doomed[sender as usize]);
                     latency.record(now.saturating_sub(sent_ns));
                     newest = now;
                 }
             }
             Piece::Mangled { sender, number } => {
                 if tally.mangled(sender, number) == First::Yes {
-                    settled += 1;
+                    settled += u64::from(!shared.doomed[sender as usize]);
                 }
             }
             Piece::Unreadable => tally.unreadable += 1,

@@ -50,6 +50,10 @@ pub struct Report {
     pub join_time: Duration,
     pub planned: u64,
     pub sent: u64,
+    /// Messages sent by members that were killed afterwards, counted apart.
+    pub killed_sent: u64,
+    /// Their intact deliveries to the counted members.
+    pub killed_seen: u64,
     /// Members whose deliveries are counted (joined, not killed).
     pub counted: u64,
     pub expected: u64,
@@ -136,7 +140,9 @@ impl Report {
             "deliveries expected",
             format!(
                 "{}  ({} members x {} messages)",
-                self.expected, self.counted, self.sent
+                self.expected,
+                self.counted,
+                self.sent - self.killed_sent
             ),
         );
         row("  seen", format!("{}{}", self.seen, percent(self.seen)));
@@ -161,6 +167,16 @@ impl Report {
             row(
                 "killed",
                 format!("{} members, half way through", self.killed),
+            );
+            row(
+                "  their messages",
+                format!(
+                    "{} sent before, {} of {} deliveries seen (counted apart: the reset \
+                     destroys what the server had not read yet)",
+                    self.killed_sent,
+                    self.killed_seen,
+                    self.killed_sent * self.counted
+                ),
             );
         }
         if self.dropped > 0 {
@@ -247,6 +263,8 @@ impl Report {
             ("wall_ms", millis(self.wall)),
             ("ended", quoted(self.ending.code())),
             ("killed", self.killed.to_string()),
+            ("killed_messages_sent", self.killed_sent.to_string()),
+            ("killed_deliveries_seen", self.killed_seen.to_string()),
             ("dropped", self.dropped.to_string()),
             (
                 "non_reader_joined",

@@ -165,6 +165,11 @@ pub fn run(args: &Args) -> Result<Report> {
             last_activity = now;
         }
         let sent = shared.total_sent.load(Relaxed);
+        let sent_by_survivors: u64 = senders
+            .iter()
+            .filter(|&&member| !shared.doomed[member])
+            .map(|&member| shared.sent[member].load(Relaxed))
+            .sum();
         let settled = shared.settled.load(Relaxed);
         bar.set_position(settled);
         if burst.is_none() && args.connect_burst > 0 && sent * 2 >= planned {
@@ -179,10 +184,10 @@ pub fn run(args: &Args) -> Result<Report> {
         if !sending_over && shared.senders_done.load(Relaxed) == senders_count {
             sending_over = true;
             last_activity = now;
-            bar.set_length((counted.len() as u64 * sent).max(1));
+            bar.set_length((counted.len() as u64 * sent_by_survivors).max(1));
             bar.set_message("reading");
         }
-        if sending_over && settled >= counted.len() as u64 * sent {
+        if sending_over && settled >= counted.len() as u64 * sent_by_survivors {
             break Ending::Complete;
         }
         if sending_over && now - last_activity >= idle {
@@ -230,6 +235,8 @@ pub fn run(args: &Args) -> Result<Report> {
         join_time,
         planned,
         sent: senders.iter().map(|&member| sent[member]).sum(),
+        killed_sent: 0,
+        killed_seen: 0,
         counted: counted.len() as u64,
         latency,
         active: Duration::from_nanos(shared.last_intact_ns.load(Relaxed).saturating_sub(go_ns)),
@@ -256,17 +263,26 @@ pub fn run(args: &Args) -> Result<Report> {
         duplicated: 0,
         unreadable: 0,
     };
+    // Messages of killed members are counted apart: the reset that kills a member also
+    // destroys what it had sent and the server had not read yet, which is no fault of the server.
+    let (survivors, killed): (Vec<usize>, Vec<usize>) =
+        senders.iter().partition(|&&member| !shared.doomed[member]);
+    let from_survivors: u64 = survivors.iter().map(|&member| sent[member]).sum();
+    report.killed_sent = killed.iter().map(|&member| sent[member]).sum();
     for &recipient in &counted {
-        report.expected += report.sent;
+        report.expected += from_survivors;
         let Some(tally) = &tallies[recipient] else {
-            report.lost += report.sent;
+            report.lost += from_survivors;
             continue;
         };
-        for &sender in &senders {
+        for &sender in &survivors {
             let (intact, mangled) = tally.count(sender as u64, sent[sender]);
             report.seen += intact;
             report.garbled += mangled;
             report.lost += sent[sender] - intact - mangled;
+        }
+        for &sender in &killed {
+            report.killed_seen += tally.count(sender as u64, sent[sender]).0;
         }
         report.duplicated += tally.duplicated;
         report.unreadable += tally.unreadable;

@@ -26,12 +26,14 @@ pub struct Shared {
     /// Set when the run ends: every thread stops within a few milliseconds.
     pub stop: AtomicBool,
     pub status: Vec<AtomicU8>,
-    /// Members the `--kill` scenario will close: their deliveries are not counted.
+    /// Members the `--kill` scenario will close: what they receive is not counted, and what
+    /// they send is counted apart (a reset destroys what the server had not read yet).
     pub doomed: Vec<bool>,
     pub joined: AtomicU64,
     pub failed: AtomicU64,
     pub burst_joined: AtomicU64,
-    /// Deliveries to counted members settled for the first time (intact or mangled).
+    /// Deliveries to counted members settled for the first time (intact or mangled), of
+    /// messages from members that are not doomed.
     pub settled: AtomicU64,
     /// Everything read so far, in bytes: tells the main thread that something is still coming.
     pub bytes_read: AtomicU64,

@@ -200,4 +200,17 @@ mod tests {
         assert_eq!(find_byte(b"abcd", b'\n'), None);
         assert_eq!(find_byte(b"", b'\n'), None);
     }
+
+    #[test]
+    fn a_socket_closed_after_reset_on_close_resets_its_peer() {
+        use std::io::Read;
+        use std::net::{TcpListener, TcpStream};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let doomed = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut peer, _) = listener.accept().unwrap();
+        reset_on_close(&doomed).unwrap();
+        drop(doomed);
+        let error = peer.read(&mut [0; 16]).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionReset);
+    }
 }

@@ -1,0 +1,55 @@
+//! The bench refuses what it must not do, with a sentence and a non-zero exit status.
+
+use std::net::TcpListener;
+use std::process::Command;
+
+fn bench_fails(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        !output.status.success(),
+        "bench {args:?} should have failed"
+    );
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn only_this_machine_can_be_loaded() {
+    let stderr = bench_fails(&["--host", "192.0.2.1", "--port", "9"]);
+    assert_eq!(
+        stderr,
+        "bench: bench only loads servers on this machine, and 192.0.2.1 is not a loopback \
+         address: use 127.0.0.1, ::1 or localhost\n"
+    );
+}
+
+#[test]
+fn no_server_is_a_sentence() {
+    // Bind then drop: nothing listens on that port now.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let stderr = bench_fails(&["--port", &port.to_string()]);
+    assert_eq!(
+        stderr,
+        format!(
+            "bench: no server is listening on 127.0.0.1:{port}: start it first, or check --port \
+             and --preset\n"
+        )
+    );
+}
+
+#[test]
+fn nonsense_figures_are_refused() {
+    assert!(bench_fails(&["--kill", "150"]).contains("--kill is a percentage"));
+    assert!(bench_fails(&["--members", "0"]).contains("at least 1"));
+    assert!(bench_fails(&["--rate", "0"]).contains("--rate"));
+    assert!(bench_fails(&["--members", "100000", "--messages", "1000"]).contains("memory"));
+}
