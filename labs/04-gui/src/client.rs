@@ -57,26 +57,15 @@ pub fn run(stream: TcpStream, options: Options) -> Result<()> {
         });
     });
 
-    let mut window = ChatWindow::build(&protocol::window_title(&options.address, None), events);
-    let mut chat = Chat {
-        window: &mut window,
-        outbox,
-        echo: options.echo,
-        session: Session::new(),
-        name: None,
-        connected: true,
-        gave_up: false,
-    };
-    if let Some(name) = &options.name {
-        chat.send_name(name);
-        chat.session = Session::with_name_sent();
-    }
+    let title = protocol::window_title(&options.address, None);
+    let window = ChatWindow::build(&title, events);
+    let mut chat = Chat::new(window, outbox, options);
 
     let mut leave_sent = false;
     'gui: while app.wait() {
         while let Some(message) = inbox.recv() {
             match message {
-                Message::Network(incoming) => chat.on_network(incoming, &options.address),
+                Message::Network(incoming) => chat.on_network(incoming),
                 Message::Send => chat.write(),
                 Message::Close => {
                     leave_sent = chat.stop();
@@ -88,6 +77,7 @@ pub fn run(stream: TcpStream, options: Options) -> Result<()> {
             }
         }
     }
+    // Closing the queue lets the writer thread send what is left in it (the leave), then end.
     drop(chat);
 
     // The window is gone; the server may still be answering the leave. Its closing the
@@ -100,9 +90,10 @@ pub fn run(stream: TcpStream, options: Options) -> Result<()> {
 }
 
 /// The state the GUI thread keeps between two messages.
-struct Chat<'w> {
-    window: &'w mut ChatWindow,
+struct Chat {
+    window: ChatWindow,
     outbox: mpsc::Sender<String>,
+    address: String,
     echo: bool,
     session: Session,
     /// The last name sent to the server, shown in the title once accepted.
@@ -112,7 +103,26 @@ struct Chat<'w> {
     gave_up: bool,
 }
 
-impl Chat<'_> {
+impl Chat {
+    /// Starts the conversation: with `--name`, the name goes out at once, before the prompt.
+    fn new(window: ChatWindow, outbox: mpsc::Sender<String>, options: Options) -> Chat {
+        let mut chat = Chat {
+            window,
+            outbox,
+            address: options.address,
+            echo: options.echo,
+            session: Session::new(),
+            name: None,
+            connected: true,
+            gave_up: false,
+        };
+        if let Some(name) = options.name {
+            chat.send_name(&name);
+            chat.session = Session::with_name_sent();
+        }
+        chat
+    }
+
     fn show(&mut self, line: &str) {
         self.window.show_line(&protocol::for_display(line));
         if self.echo {
@@ -132,20 +142,15 @@ impl Chat<'_> {
     }
 
     /// The documents' `receive`, for one event of the network threads.
-    fn on_network(&mut self, incoming: Incoming, address: &str) {
+    fn on_network(&mut self, incoming: Incoming) {
         match incoming {
             Incoming::Line(line) => match self.session.on_line(&line) {
                 Step::Nothing => {}
                 Step::Show(line) => self.show(&line),
-                Step::Refused(line) => {
-                    self.show(&line);
-                    self.window
-                        .set_title(&protocol::window_title(address, None));
-                }
                 Step::AskName(question) => self.ask_name(&question),
                 Step::Joined(line) => {
                     self.show(&line);
-                    let title = protocol::window_title(address, self.name.as_deref());
+                    let title = protocol::window_title(&self.address, self.name.as_deref());
                     self.window.set_title(&title);
                     self.window.set_can_send(true);
                 }

@@ -26,12 +26,14 @@ use clap::Parser;
 use labkit::Failure;
 use labkit::cli::Address;
 
-/// A window for the lab 03 chat room (start `lab03 server` first).
+/// Lab 04: a window for the lab 03 chat room (start `lab03 server` first).
 ///
-/// Connects to the room, asks for a nickname (unless --name gives one), then shows the room's
-/// messages as they arrive. Type a message and press Enter or click Send; everyone in the room,
-/// you included, sees it with the server's time stamp. Closing the window leaves the room
-/// (the others see "NAME left!"). Arabic and Persian text is shown right to left.
+/// The documents' tkinter chat client, in fltk. It connects to the room, asks for a nickname
+/// (unless --name gives one), then shows the room's messages as they arrive. Type a message
+/// and press Enter or click Send: everyone in the room, you included, sees it with the
+/// server's time stamp. Closing the window (or Escape) leaves the room: the others see
+/// "NAME left!". Arabic and Persian read right to left. The socket is read and written on
+/// threads of their own, so the window keeps answering even when the server does not.
 #[derive(Parser)]
 #[command(name = "lab04")]
 struct Cli {
@@ -40,7 +42,8 @@ struct Cli {
     /// Your nickname (1 to 16 letters, digits, '-' or '_'); without it, a dialog asks.
     #[arg(long)]
     name: Option<String>,
-    /// Also print each line the chat area shows on standard output (for tests and scripts).
+    /// Also print each line the chat area shows on standard output, as the server sent it
+    /// (for tests and scripts).
     #[arg(long)]
     echo: bool,
 }

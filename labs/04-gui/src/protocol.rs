@@ -65,8 +65,6 @@ pub enum Step {
     Nothing,
     /// Add this line to the chat area.
     Show(String),
-    /// Add this line to the chat area: the server refused the name, and will ask again.
-    Refused(String),
     /// Open the nickname dialog with this question.
     AskName(String),
     /// Add this line to the chat area: it is the welcome, the client is now in the room.
@@ -118,7 +116,7 @@ impl Session {
             ServerLine::NameRefused(reason) if !self.joined => {
                 self.answered_ahead = false;
                 self.refusal = Some(reason.to_string());
-                Step::Refused(line.to_string())
+                Step::Show(line.to_string())
             }
             ServerLine::Stamped(_) if !self.joined => {
                 self.joined = true;
@@ -286,7 +284,7 @@ mod tests {
         let mut session = Session::with_name_sent();
         session.on_line(PROMPT);
         let refusal = "! nickname refused: alice is already in the room";
-        assert_eq!(session.on_line(refusal), Step::Refused(refusal.to_string()));
+        assert_eq!(session.on_line(refusal), Step::Show(refusal.to_string()));
         assert_eq!(
             session.on_line(PROMPT),
             Step::AskName(
