@@ -150,6 +150,7 @@ pub fn run(args: &Args) -> Result<Report> {
     let senders_count = sending.len();
     let deadline = shared.start + Duration::from_secs_f64(args.timeout);
     let idle = Duration::from_secs_f64(args.idle_timeout);
+    let join_patience = Duration::from_secs_f64(args.join_timeout);
     bar.set_length((counted.len() as u64 * planned).max(1));
     bar.set_message("sending");
     let mut burst = None;
@@ -173,24 +174,28 @@ pub fn run(args: &Args) -> Result<Report> {
         let settled = shared.settled.load(Relaxed);
         bar.set_position(settled);
         if burst.is_none() && args.connect_burst > 0 && sent * 2 >= planned {
-            burst = Some(start_burst(
-                address,
-                args,
-                &inboxes,
-                shared.clone(),
-                deadline,
+            burst = Some((
+                start_burst(address, args, &inboxes, shared.clone(), deadline),
+                now,
             ));
         }
+        // A burst that is still connecting or joining holds the end of the run (up to
+        // --join-timeout), so that its figures are complete.
+        let burst_busy = burst.as_ref().is_some_and(|(handle, started)| {
+            let all_in = handle.is_finished()
+                && shared.burst_joined.load(Relaxed) >= shared.burst_connected.load(Relaxed);
+            !all_in && now - *started < join_patience
+        });
         if !sending_over && shared.senders_done.load(Relaxed) == senders_count {
             sending_over = true;
             last_activity = now;
             bar.set_length((counted.len() as u64 * sent_by_survivors).max(1));
             bar.set_message("reading");
         }
-        if sending_over && settled >= counted.len() as u64 * sent_by_survivors {
+        if sending_over && !burst_busy && settled >= counted.len() as u64 * sent_by_survivors {
             break Ending::Complete;
         }
-        if sending_over && now - last_activity >= idle {
+        if sending_over && !burst_busy && now - last_activity >= idle {
             break Ending::Idle;
         }
         if now >= deadline {
@@ -203,7 +208,9 @@ pub fn run(args: &Args) -> Result<Report> {
     for handle in sending {
         let _ = handle.join();
     }
-    let burst_connected = burst.and_then(|handle| handle.join().ok()).unwrap_or(0);
+    if let Some((handle, _)) = burst {
+        let _ = handle.join();
+    }
     drop(inboxes);
     let mut tallies: Vec<Option<Tally>> = (0..everyone).map(|_| None).collect();
     let mut latency = Histogram::default();
@@ -250,8 +257,12 @@ pub fn run(args: &Args) -> Result<Report> {
             .filter(|&&member| shared.status_of(member) == status::DROPPED)
             .count() as u64,
         non_reader: args.non_reader.then_some(non_reader_joined),
-        burst: (args.connect_burst > 0)
-            .then(|| (burst_connected, shared.burst_joined.load(Relaxed))),
+        burst: (args.connect_burst > 0).then(|| {
+            (
+                shared.burst_connected.load(Relaxed),
+                shared.burst_joined.load(Relaxed),
+            )
+        }),
         bad_sent: shared.bad_sent.load(Relaxed),
         bad_refusable: shared.bad_refusable.load(Relaxed),
         error_replies: shared.error_replies.load(Relaxed),
@@ -397,29 +408,26 @@ fn join(
 }
 
 /// The `--connect-burst` scenario: many clients connect one right after the other, mid-run.
-/// Returns how many connected.
+/// They are counted in `shared.burst_connected`; the readers count those that get in.
 fn start_burst(
     address: SocketAddr,
     args: &Args,
     inboxes: &[Sender<NewSocket>],
     shared: Arc<Shared>,
     deadline: Instant,
-) -> thread::JoinHandle<u64> {
+) -> thread::JoinHandle<()> {
     let args = args.clone();
     let inboxes = inboxes.to_vec();
     let first = args.members as usize + usize::from(args.non_reader);
     thread::spawn(move || {
-        let mut connected = 0;
         for index in first..first + args.connect_burst as usize {
-            if shared.stopping() {
+            if shared.stopping()
+                || join(address, index, Role::Burst, &args, &inboxes, deadline).is_err()
+            {
                 break;
             }
-            match join(address, index, Role::Burst, &args, &inboxes, deadline) {
-                Ok(_) => connected += 1,
-                Err(_) => break,
-            }
+            shared.burst_connected.fetch_add(1, Relaxed);
         }
-        connected
     })
 }
 

@@ -31,6 +31,7 @@ pub struct Shared {
     pub doomed: Vec<bool>,
     pub joined: AtomicU64,
     pub failed: AtomicU64,
+    pub burst_connected: AtomicU64,
     pub burst_joined: AtomicU64,
     /// Deliveries to counted members settled for the first time (intact or mangled), of
     /// messages from members that are not doomed.
@@ -62,6 +63,7 @@ impl Shared {
             doomed,
             joined: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            burst_connected: AtomicU64::new(0),
             burst_joined: AtomicU64::new(0),
             settled: AtomicU64::new(0),
             bytes_read: AtomicU64::new(0),
