@@ -176,6 +176,39 @@ fn a_refused_name_can_be_chosen_again() {
 }
 
 #[test]
+fn without_a_name_the_dialog_asks_for_one() {
+    let talk = Conversation::new("lab04: the nickname dialog");
+    let Some(display) = Display::start("without_a_name_the_dialog_asks_for_one") else {
+        return;
+    };
+    let server = StandIn::start(Manner::Polite);
+    let mut client = start_client(&talk, &display, server.address.port(), &[]);
+    let dialog = display.wait_for_window(&talk, "^Nickname$");
+    display.type_into(&talk, &dialog, "dina");
+    display.press(&talk, &dialog, "Return");
+    client.expect("* Welcome, dina! In the room: dina.");
+    server.expect(&talk, "name \"dina\"");
+
+    let window = display.wait_for_window(&talk, "^Chat room: dina at ");
+    display.press(&talk, &window, "Escape");
+    server.expect(&talk, "dina left (CLOSE)");
+    client.wait_success();
+}
+
+#[test]
+fn cancelling_the_dialog_ends_the_program() {
+    let talk = Conversation::new("lab04: the nickname dialog is cancelled");
+    let Some(display) = Display::start("cancelling_the_dialog_ends_the_program") else {
+        return;
+    };
+    let server = StandIn::start(Manner::Polite);
+    let mut client = start_client(&talk, &display, server.address.port(), &[]);
+    let dialog = display.wait_for_window(&talk, "^Nickname$");
+    display.press(&talk, &dialog, "Escape");
+    client.wait_success();
+}
+
+#[test]
 fn no_server_is_one_sentence() {
     let talk = Conversation::new("lab04: no server is running");
     // A port that was free a moment ago: nothing listens on it.
