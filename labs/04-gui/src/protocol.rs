@@ -7,7 +7,7 @@
 //! goes on the wire for what was typed), and the `*_notice` functions word what the client itself
 //! adds to the chat area.
 //!
-//! The lines come from /work/notes/room-protocol.md, the contract with the lab 03 server:
+//! The lines are the lab 03 room protocol (the guide's lab 03 chapter gives it in full):
 //! `nick? ...` and `! nickname refused: ...` during the handshake, then time-stamped lines
 //! (`(12:00:01) alice: hello`, `(12:00:05) * bob left!`) and `! ...` errors once in the room.
 

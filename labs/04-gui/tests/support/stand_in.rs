@@ -1,4 +1,4 @@
-//! A small room server inside the test, following /work/notes/room-protocol.md: the nickname
+//! A small room server inside the test, following the lab 03 room protocol: the nickname
 //! handshake, the welcome and join notices, time-stamped chat to everyone, `CLOSE` and its
 //! goodbye, and the leave notice.
 //!
