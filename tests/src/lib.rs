@@ -16,18 +16,22 @@
 //! - When a wait fails, the test fails with the conversation's step log: which step, what was
 //!   sent, what was expected and what arrived instead.
 //! - Processes are killed when their handle is dropped, whatever happened in the test.
+//! - A program that needs a real terminal (line editing, printing above the line being typed)
+//!   runs in one with [`Terminal`] (a tmux pane), which types keys and reads the screen.
 
 mod conversation;
 mod peer;
 mod process;
 mod received;
 mod rerun;
+mod terminal;
 mod transcript;
 
 pub use conversation::Conversation;
 pub use peer::Peer;
 pub use process::{Process, Role};
 pub use rerun::rerun_test;
+pub use terminal::Terminal;
 pub use transcript::{host_name, transcript_settings};
 
 /// insta, for the [`assert_transcript!`] macro.

@@ -85,8 +85,9 @@ impl Peer {
             self.label,
             quote(&format!("{line}\n"))
         ));
-        self.write(format!("{line}\n").as_bytes());
+        // Echoed before it is sent: a reply can arrive the moment it is, and must come after.
         self.received.echo(&format!("{line}\n"));
+        self.write(format!("{line}\n").as_bytes());
     }
 
     /// Sends `bytes` exactly as given: no line end is added.
@@ -97,8 +98,8 @@ impl Peer {
             bytes.len(),
             quote(&String::from_utf8_lossy(bytes))
         ));
-        self.write(bytes);
         self.received.echo(&String::from_utf8_lossy(bytes));
+        self.write(bytes);
     }
 
     fn write(&mut self, bytes: &[u8]) {

@@ -75,7 +75,7 @@ impl Role {
         &self.label
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut command = if self.through_shell {
             // `"$@"` passes the test's arguments through the shell untouched.
             let mut shell = Command::new("sh");
@@ -198,6 +198,9 @@ impl Process {
         self.talk
             .step(format!("type into {}: {}", self.label, quote(line)));
         let typed = format!("{line}\n");
+        // Echoed before it is typed: the program can answer the moment it reads the line, and
+        // its answer must come after the line in the transcript, as on a terminal.
+        self.stdout.echo(&typed);
         let written = match &mut self.stdin {
             Some(stdin) => stdin
                 .write_all(typed.as_bytes())
@@ -208,7 +211,6 @@ impl Process {
             let details = format!("could not type into {}: {error}\n", self.label);
             self.fail_with_output(&details);
         }
-        self.stdout.echo(&typed);
     }
 
     /// Closes the program's standard input, as Ctrl-D at a terminal does.
