@@ -64,9 +64,13 @@ impl Keyboard {
                 Err(e) => Err(Failure::new(format!("cannot read from the terminal: {e}"))),
             },
             None => {
-                let mut stdout = io::stdout().lock();
-                write!(stdout, "{prompt}").context("cannot write to the terminal")?;
-                stdout.flush().context("cannot write to the terminal")?;
+                // The lock is released before waiting for input: another thread may need to
+                // print meanwhile (a chat client's incoming messages).
+                {
+                    let mut stdout = io::stdout().lock();
+                    write!(stdout, "{prompt}").context("cannot write to the terminal")?;
+                    stdout.flush().context("cannot write to the terminal")?;
+                }
                 let mut line = String::new();
                 let read = io::stdin()
                     .lock()
