@@ -23,9 +23,19 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use labkit::cli::Address;
 
-/// The chat room of the course documents: a thread-per-client server and a terminal client.
+const EXAMPLE: &str = "Try it, in three terminals:
+  cargo run -p lab03 -- server
+  cargo run -p lab03 -- client --name alice
+  cargo run -p lab03 -- client --name bob
+nc 127.0.0.1 9090 joins the room too.";
+
+/// Lab 03: the chat room of documents 000 to 003, one thread per member.
+///
+/// The server asks each newcomer for a nickname, announces joins and leaves, and sends every
+/// message to every member, stamped with the time and the sender's name. One message per line;
+/// CLOSE leaves. Start the server in one terminal and a client in each of the others.
 #[derive(Parser)]
-#[command(name = "lab03", version)]
+#[command(name = "lab03", version, after_help = EXAMPLE)]
 struct Cli {
     #[command(subcommand)]
     role: Role,
@@ -33,12 +43,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Role {
-    /// Run the room; Ctrl-C or `shutdown` typed here stops it.
+    /// Runs the room; Ctrl-C, or `shutdown` typed at its console, stops it.
     Server {
         #[command(flatten)]
         address: Address<9090>,
     },
-    /// Join the room from this terminal; CLOSE leaves.
+    /// Joins the room from this terminal; CLOSE leaves.
     Client {
         #[command(flatten)]
         address: Address<9090>,

@@ -1,0 +1,64 @@
+//! What the lab 03 tests share: starting the room and joining it.
+
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use harness::{Conversation, Peer, Process, role};
+
+/// The server's first words to every connection.
+pub const PROMPT: &str = "nick? (1 to 16 letters, digits, '-' or '_')\n";
+
+/// A room server on a port the system picked, and the address it announced.
+pub fn start_server(talk: &Conversation) -> (Process, SocketAddr) {
+    let mut server = talk.start(role!("lab03", "server"), &["--port", "0"]);
+    let address = server.address();
+    (server, address)
+}
+
+/// A raw TCP member (what `nc` is to a person) that has joined the room as `name`.
+pub fn join(talk: &Conversation, server: &mut Process, name: &str, address: SocketAddr) -> Peer {
+    let mut member = talk.connect(name, address);
+    member.expect(PROMPT);
+    member.send_line(name);
+    member.expect(&format!("* Welcome, {name}! In the room: "));
+    member.expect(" Type CLOSE to leave.\n");
+    server.expect(&format!("name of client is {name}\n"));
+    member
+}
+
+/// The lab's terminal client, joined as `name`, its input piped.
+pub fn join_with_client(
+    talk: &Conversation,
+    server: &mut Process,
+    name: &str,
+    address: SocketAddr,
+) -> Process {
+    let port = address.port().to_string();
+    let mut client = talk.start(role!("lab03", "client"), &["--port", &port, "--name", name]);
+    client.expect(&format!("* Welcome, {name}! In the room: "));
+    client.expect(" Type CLOSE to leave.\n");
+    server.expect(&format!("name of client is {name}\n"));
+    client
+}
+
+/// A transcript with every run of 40 or more identical characters written as `[8192 × 'x']`,
+/// so that a snapshot of long lines stays readable.
+pub fn shorten(transcript: &str) -> String {
+    let mut shortened = String::new();
+    let mut chars = transcript.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut run = 1;
+        while chars.peek() == Some(&c) {
+            chars.next();
+            run += 1;
+        }
+        if run >= 40 {
+            shortened.push_str(&format!("[{run} × {c:?}]"));
+        } else {
+            shortened.extend(std::iter::repeat_n(c, run));
+        }
+    }
+    shortened
+}

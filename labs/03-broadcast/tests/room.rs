@@ -1,0 +1,334 @@
+//! Lab 03's grading suite, part one: the room as its members see it, through raw TCP members
+//! (what `nc` is to a person) and the lab's own client.
+//!
+//! Grade another server with `LAB03_SERVER` (and another client with `LAB03_CLIENT`): a command
+//! line run by `sh -c`, given the arguments the kit's own binary takes (`--port 0`).
+
+mod common;
+
+use std::io::Write;
+use std::net::TcpStream;
+
+use common::{PROMPT, join, join_with_client, shorten, start_server};
+use harness::{Conversation, assert_transcript};
+
+#[test]
+fn three_members_join_talk_and_leave_in_every_way() {
+    let talk = Conversation::new("lab03: three members");
+    let (mut server, address) = start_server(&talk);
+
+    let mut alice = join(&talk, &mut server, "alice", address);
+    let mut bob = join_with_client(&talk, &mut server, "bob", address);
+    alice.expect("* bob joined! In the room: alice, bob.\n");
+    let mut carol = join_with_client(&talk, &mut server, "carol", address);
+    alice.expect("* carol joined! In the room: alice, bob, carol.\n");
+    bob.expect("* carol joined! In the room: alice, bob, carol.\n");
+
+    // Everyone gets every message, the sender too, stamped by the server.
+    alice.send_line("hello everyone");
+    server.expect("alice says hello everyone\n");
+    alice.expect(") alice: hello everyone\n");
+    bob.expect(") alice: hello everyone\n");
+    carol.expect(") alice: hello everyone\n");
+    bob.send_line("hi alice, hi carol");
+    server.expect("bob says hi alice, hi carol\n");
+    alice.expect(") bob: hi alice, hi carol\n");
+    bob.expect(") bob: hi alice, hi carol\n");
+    carol.expect(") bob: hi alice, hi carol\n");
+    carol.send_line("سلام! I have to go soon");
+    server.expect("carol says سلام! I have to go soon\n");
+    alice.expect(") carol: سلام! I have to go soon\n");
+    bob.expect(") carol: سلام! I have to go soon\n");
+    carol.expect(") carol: سلام! I have to go soon\n");
+
+    // carol's client is killed: the server notices and tells the others, once.
+    carol.kill();
+    server.expect("carol left (connection lost)\n");
+    alice.expect("* carol left!\n");
+    bob.expect("* carol left!\n");
+
+    // bob types CLOSE: goodbye, and his client ends successfully.
+    bob.send_line("CLOSE");
+    bob.expect("* Goodbye, bob!\n");
+    bob.wait_success();
+    server.expect("bob left (CLOSE)\n");
+    alice.expect("* bob left!\n");
+
+    // alice sends document 002's `shutdown`: it ends her session, not the server.
+    alice.send_line("shutdown");
+    alice.expect("* Goodbye, alice!\n");
+    alice.expect_closed();
+    server.expect("alice left (shutdown)\n");
+
+    // Every name is free again.
+    let again = join(&talk, &mut server, "carol", address);
+    drop(again);
+    server.expect("carol left (connection lost)\n");
+
+    server.send_line("shutdown");
+    server.wait_success();
+
+    assert_transcript!("lab03_three_members_server", server.transcript());
+    assert_transcript!("lab03_three_members_alice", alice.transcript());
+    assert_transcript!("lab03_three_members_bob", bob.transcript());
+    assert_transcript!("lab03_three_members_carol", carol.transcript());
+}
+
+#[test]
+fn document_001s_close123123_leaves_too() {
+    let talk = Conversation::new("lab03: CLOSE123123 leaves");
+    let (mut server, address) = start_server(&talk);
+    let mut ehab = join(&talk, &mut server, "ehab", address);
+    let mut amal = join(&talk, &mut server, "amal", address);
+    ehab.send_line("CLOSE123123");
+    ehab.expect("* Goodbye, ehab!\n");
+    ehab.expect_closed();
+    amal.expect("* ehab left!\n");
+    server.expect("ehab left (CLOSE)\n");
+}
+
+#[test]
+fn every_nickname_refusal_gives_a_reason_and_another_prompt() {
+    let talk = Conversation::new("lab03: nickname refusals");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+
+    let mut newcomer = talk.connect("a newcomer", address);
+    newcomer.expect(PROMPT);
+    let refusals: [(&[u8], &str); 8] = [
+        (b"\n", "it is empty"),
+        (b"\r\n", "it is empty"),
+        (b"a_name_of_17_char\n", "it is longer than 16 characters"),
+        (b"two words\n", "use only letters, digits, '-' and '_'"),
+        (b"colon:name\n", "use only letters, digits, '-' and '_'"),
+        (b"tab\there\n", "use only letters, digits, '-' and '_'"),
+        (b"esc\x1b[2J\n", "use only letters, digits, '-' and '_'"),
+        (b"alice\n", "alice is already in the room"),
+    ];
+    for (sent, reason) in refusals {
+        newcomer.send_bytes(sent);
+        newcomer.expect(&format!("! nickname refused: {reason}\n{PROMPT}"));
+    }
+    // A "name" longer than a whole line, and one that is not UTF-8.
+    let mut huge = vec![b'n'; 20_000];
+    huge.push(b'\n');
+    newcomer.send_bytes(&huge);
+    newcomer.expect(&format!(
+        "! nickname refused: it is longer than 16 characters\n{PROMPT}"
+    ));
+    newcomer.send_bytes(b"caf\xe9\n");
+    newcomer.expect(&format!(
+        "! nickname refused: use only letters, digits, '-' and '_'\n{PROMPT}"
+    ));
+
+    // Letters are Unicode's: a Persian name of 16 characters is fine.
+    newcomer.send_line("دیمه_۱۲۳۴۵۶۷۸۹۰۱");
+    newcomer.expect("* Welcome, دیمه_۱۲۳۴۵۶۷۸۹۰۱! In the room: alice, دیمه_۱۲۳۴۵۶۷۸۹۰۱.");
+    alice.expect("* دیمه_۱۲۳۴۵۶۷۸۹۰۱ joined! In the room: alice, دیمه_۱۲۳۴۵۶۷۸۹۰۱.\n");
+    server.expect("name of client is دیمه_۱۲۳۴۵۶۷۸۹۰۱\n");
+
+    assert_transcript!("lab03_nickname_refusals", shorten(&newcomer.transcript()));
+}
+
+#[test]
+fn a_line_over_the_limit_is_refused_and_the_connection_stays_usable() {
+    let talk = Conversation::new("lab03: a line over 8192 bytes");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+    let mut bob = join(&talk, &mut server, "bob", address);
+
+    // One byte over the limit: refused, to alice only.
+    alice.send_line(&"y".repeat(8193));
+    alice.expect("! line too long: the limit is 8192 bytes; it was not sent\n");
+    // Exactly the limit passes, with nc's `\n` or telnet's `\r\n`.
+    let longest = "z".repeat(8192);
+    alice.send_line(&longest);
+    bob.expect(&format!(") alice: {longest}\n"));
+    alice.send_bytes(format!("{longest}\r\n").as_bytes());
+    bob.expect(&format!(") alice: {longest}\n"));
+    // Sixteen megabytes without a line end: the server throws them away as they come.
+    let flood = vec![b'w'; 1 << 20];
+    for _ in 0..16 {
+        alice.send_bytes(&flood);
+    }
+    alice.send_bytes(b"\n");
+    alice.expect("! line too long: the limit is 8192 bytes; it was not sent\n");
+    // And the connection goes on as if nothing had happened.
+    alice.send_line("still here");
+    bob.expect(") alice: still here\n");
+    alice.expect(") alice: still here\n");
+
+    let bob_saw = bob.transcript();
+    assert!(
+        !bob_saw.contains("yyy") && !bob_saw.contains("www"),
+        "{bob_saw}"
+    );
+    assert_transcript!("lab03_line_limit_bob", shorten(&bob_saw));
+    assert_transcript!("lab03_line_limit_server", shorten(&server.transcript()));
+}
+
+#[test]
+fn invalid_utf8_is_refused_to_its_sender_only() {
+    let talk = Conversation::new("lab03: bytes that are not UTF-8");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+    let mut bob = join(&talk, &mut server, "bob", address);
+    alice.expect("* bob joined! In the room: alice, bob.\n");
+
+    // "café" in Latin-1, and an Arabic letter cut in half.
+    alice.send_bytes(b"caf\xe9\n");
+    alice.expect("! not UTF-8: the line was not sent\n");
+    alice.send_bytes(&"سلام".as_bytes()[..3]);
+    alice.send_bytes(b"\n");
+    alice.expect("! not UTF-8: the line was not sent\n");
+    alice.send_line("café, سلام");
+    bob.expect(") alice: café, سلام\n");
+    alice.expect(") alice: café, سلام\n");
+
+    assert_transcript!("lab03_not_utf8_alice", alice.transcript());
+    assert_transcript!("lab03_not_utf8_bob", bob.transcript());
+}
+
+#[test]
+fn a_message_written_byte_by_byte_arrives_whole() {
+    let talk = Conversation::new("lab03: one message, one byte at a time");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+    let mut bob = join(&talk, &mut server, "bob", address);
+    alice.expect("* bob joined! In the room: alice, bob.\n");
+
+    let message = "سلام، one byte at a time\n";
+    for byte in message.as_bytes() {
+        alice.send_bytes(&[*byte]);
+    }
+    let line = bob.expect_line();
+    assert!(line.ends_with(") alice: سلام، one byte at a time"), "{line}");
+    server.expect("alice says سلام، one byte at a time\n");
+    alice.send_line("next");
+    assert!(bob.expect_line().ends_with(") alice: next"));
+}
+
+#[test]
+fn two_messages_in_one_write_arrive_as_two() {
+    let talk = Conversation::new("lab03: two messages in one write");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+    let mut bob = join(&talk, &mut server, "bob", address);
+    alice.expect("* bob joined! In the room: alice, bob.\n");
+
+    alice.send_bytes(b"first\nsecond\n");
+    assert!(bob.expect_line().ends_with(") alice: first"));
+    assert!(bob.expect_line().ends_with(") alice: second"));
+    server.expect("alice says first\nalice says second\n");
+}
+
+#[test]
+fn an_arabic_message_of_several_kib_arrives_intact() {
+    let talk = Conversation::new("lab03: a long Arabic message");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+    let mut bob = join_with_client(&talk, &mut server, "bob", address);
+
+    // About 7 KiB, with each sentence numbered so that a lost or repeated piece would show.
+    let message: String = (1..=140)
+        .map(|n| format!("{n}. مرحبا بكم في غرفة الدردشة "))
+        .collect();
+    assert!(
+        (6 * 1024..8192).contains(&message.len()),
+        "{}",
+        message.len()
+    );
+
+    alice.send_line(&message);
+    bob.expect(&format!(") alice: {message}\n"));
+    // And typed into the lab's client, the other way.
+    bob.send_line(&message);
+    alice.expect(&format!(") bob: {message}\n"));
+    server.expect(&format!("bob says {message}\n"));
+}
+
+#[test]
+fn a_member_that_never_reads_is_dropped_and_delays_nobody() {
+    let talk = Conversation::new("lab03: a member stops reading during 1,000 messages");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+    let mut bob = join(&talk, &mut server, "bob", address);
+    alice.expect("* bob joined! In the room: alice, bob.\n");
+
+    talk.step("connect stalled, which sends its name and then never reads");
+    let mut stalled = TcpStream::connect(address).expect("connect");
+    stalled.write_all(b"stalled\n").expect("send the name");
+    alice.expect("* stalled joined! In the room: alice, bob, stalled.\n");
+    bob.expect("* stalled joined! In the room: alice, bob, stalled.\n");
+
+    // 1,000 messages near the line limit: 8 MB for every member, more than the kernel's
+    // buffers (a few MB) and any sensible queue hold for a member that does not read. They go
+    // in ten rounds, alice and bob each sending 50 at once and reading the round before the
+    // next: a brisk conversation between members who read, whom a loaded machine may slow down
+    // for a moment but who never fall megabytes behind.
+    let padding = ".".repeat(8000);
+    let mut members = [alice, bob];
+    let mut orders = [Vec::new(), Vec::new()];
+    let mut leaves = [0, 0];
+    for round in 0..10 {
+        let batches: Vec<String> = ["alice", "bob"]
+            .iter()
+            .map(|name| {
+                (round * 50..round * 50 + 50)
+                    .map(|n| format!("{name} {n:03} {padding}\n"))
+                    .collect()
+            })
+            .collect();
+        std::thread::scope(|both| {
+            for (member, batch) in members.iter_mut().zip(&batches) {
+                both.spawn(move || member.send_bytes(batch.as_bytes()));
+            }
+        });
+        for ((member, order), leaves) in members.iter_mut().zip(&mut orders).zip(&mut leaves) {
+            while order.len() < (round + 1) * 100 {
+                let line = member.expect_line();
+                if line.ends_with("* stalled left!") {
+                    *leaves += 1;
+                    continue;
+                }
+                let (_, message) = line.split_once(") ").expect("a stamped line");
+                let (name, text) = message.split_once(": ").expect("a chat line");
+                assert!(
+                    text.ends_with(&padding),
+                    "a message arrived cut: {line:.80}"
+                );
+                order.push(format!("{name} {}", &text[name.len() + 1..name.len() + 4]));
+            }
+        }
+    }
+
+    // Both got all 1,000, in the same order, each sender's in its own order, and were told
+    // once that the stalled member left.
+    for (member, leaves) in members.iter_mut().zip(leaves) {
+        match leaves {
+            0 => {
+                member.expect("* stalled left!\n");
+            }
+            1 => {}
+            _ => panic!("the leave was announced {leaves} times"),
+        }
+    }
+    for order in &orders {
+        for name in ["alice", "bob"] {
+            let own = order.iter().filter(|m| m.starts_with(name));
+            let expected: Vec<_> = (0..500).map(|n| format!("{name} {n:03}")).collect();
+            assert!(own.eq(expected.iter()), "{name}'s messages reordered");
+        }
+    }
+    assert_eq!(orders[0], orders[1], "alice and bob saw different orders");
+
+    server.expect("stalled dropped: fell more than ");
+    server.expect("stalled left (connection lost)\n");
+    let log: String = server
+        .transcript()
+        .lines()
+        .filter(|line| !line.contains(" says "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_transcript!("lab03_stalled_member_server", log);
+}
