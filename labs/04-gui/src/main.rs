@@ -42,8 +42,8 @@ struct Cli {
     /// Your nickname (1 to 16 letters, digits, '-' or '_'); without it, a dialog asks.
     #[arg(long)]
     name: Option<String>,
-    /// Also print each line the chat area shows on standard output, as the server sent it
-    /// (for tests and scripts).
+    /// Also print each line the chat area shows on standard output, without the invisible
+    /// direction marks it gets on screen (for tests and scripts).
     #[arg(long)]
     echo: bool,
 }
