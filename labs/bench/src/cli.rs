@@ -45,6 +45,10 @@ pub struct Args {
     /// (8193 bytes), not UTF-8, empty.
     #[arg(long, value_name = "K")]
     pub bad_input: Option<u64>,
+    /// Members are named PREFIX0, PREFIX1...: change it to run two benches in one room, or
+    /// when the room has not yet noticed that the last run's members left.
+    #[arg(long, value_name = "PREFIX", default_value = "bench")]
+    pub name_prefix: String,
     /// Threads that read the members' streams.
     #[arg(long, default_value_t = 1)]
     pub readers: usize,

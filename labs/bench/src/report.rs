@@ -130,7 +130,13 @@ impl Report {
             );
         }
         if self.join_failed > 0 {
-            row("", format!("{} could not join", self.join_failed));
+            row(
+                "",
+                format!(
+                    "{} could not join (the room refused the name or closed the connection)",
+                    self.join_failed
+                ),
+            );
         }
         row(
             "messages sent",

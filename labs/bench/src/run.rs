@@ -25,8 +25,6 @@ use crate::shared::{Shared, status};
 use crate::sys;
 use crate::tally::Tally;
 
-/// Members are named bench0, bench1...: letters and digits, as every room accepts.
-pub const NAME_PREFIX: &str = "bench";
 /// How often the main thread looks at the counters.
 const TICK: Duration = Duration::from_millis(10);
 /// Two bits per expected delivery: past this many, the tallies would not fit in memory.
@@ -58,7 +56,7 @@ pub fn run(args: &Args) -> Result<Report> {
         name_prefix: args
             .preset
             .frames_lines()
-            .then(|| NAME_PREFIX.as_bytes().to_vec()),
+            .then(|| args.name_prefix.as_bytes().to_vec()),
     };
     let mut inboxes = Vec::new();
     let mut readers = Vec::new();
@@ -325,6 +323,20 @@ fn check(args: &Args) -> Result<()> {
     {
         return fail("--join-timeout, --idle-timeout and --timeout must be seconds above 0");
     }
+    let longest_name = args.name_prefix.chars().count()
+        + (args.members + args.connect_burst + 1).to_string().len();
+    if args.name_prefix.is_empty()
+        || !args
+            .name_prefix
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '_')
+        || longest_name > 16
+    {
+        return fail(
+            "--name-prefix must be ASCII letters, '-' or '_', short enough that the prefix and \
+             a member's number make at most 16 characters",
+        );
+    }
     if args.bad_input == Some(0) {
         return fail("--bad-input must be at least 1 (a bad line after every K-th message)");
     }
@@ -373,7 +385,7 @@ fn join(
     inboxes: &[Sender<NewSocket>],
     deadline: Instant,
 ) -> Result<Arc<TcpStream>> {
-    let name = format!("{NAME_PREFIX}{index}");
+    let name = format!("{}{index}", args.name_prefix);
     let patience = deadline
         .saturating_duration_since(Instant::now())
         .clamp(Duration::from_millis(1), Duration::from_secs(5));

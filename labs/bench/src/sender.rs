@@ -95,7 +95,8 @@ fn send_all(shared: &Shared, pace: &Pace, outboxes: Vec<Outbox>) {
                 let (bad, refusable) = bad_line((number + 1) / every - 1);
                 if send(&outbox.stream, &bad, pace.patience, shared).is_ok() {
                     shared.bad_sent.fetch_add(1, Relaxed);
-                    if refusable {
+                    // Compared with the error replies counted members receive.
+                    if refusable && !shared.doomed[outbox.member] {
                         shared.bad_refusable.fetch_add(1, Relaxed);
                     }
                 }

@@ -38,12 +38,14 @@ pub struct Shared {
     pub settled: AtomicU64,
     /// Everything read so far, in bytes: tells the main thread that something is still coming.
     pub bytes_read: AtomicU64,
+    /// Error replies ("! ...") received by counted members.
     pub error_replies: AtomicU64,
     /// Messages each member has written completely.
     pub sent: Vec<AtomicU64>,
     pub total_sent: AtomicU64,
     pub bad_sent: AtomicU64,
-    /// Bad lines the kit's room must answer with an error (too long, not UTF-8).
+    /// Bad lines the kit's room must answer with an error (too long, not UTF-8), sent by
+    /// members that are counted (not doomed): to compare with `error_replies`.
     pub bad_refusable: AtomicU64,
     /// Members whose sending stopped because the server took nothing for too long.
     pub abandoned: AtomicU64,
