@@ -332,3 +332,91 @@ fn a_member_that_never_reads_is_dropped_and_delays_nobody() {
         .collect();
     assert_transcript!("lab03_stalled_member_server", log);
 }
+
+#[test]
+fn a_newcomer_hears_nothing_from_before_it_joined_and_everything_after() {
+    let talk = Conversation::new("lab03: a newcomer's first line");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+
+    // Connected, but still at the nickname prompt: not in the room yet.
+    let mut newcomer = talk.connect("a newcomer", address);
+    newcomer.expect(PROMPT);
+    alice.send_line("said before the newcomer joined");
+    alice.expect(") alice: said before the newcomer joined\n");
+    newcomer.send_line("Dado");
+    newcomer.expect("* Welcome, Dado! In the room: alice, Dado. Type CLOSE to leave.\n");
+    alice.expect("* Dado joined! In the room: alice, Dado.\n");
+    alice.send_line("said after");
+    newcomer.expect(") alice: said after\n");
+
+    assert_transcript!("lab03_newcomer", newcomer.transcript());
+}
+
+#[test]
+fn a_silent_connection_keeps_nobody_out() {
+    let talk = Conversation::new("lab03: a connection that never gives a name");
+    let (mut server, address) = start_server(&talk);
+    let mut silent = talk.connect("a silent connection", address);
+    silent.expect(PROMPT);
+    // The documents read the name in the accept loop: nobody else could join now.
+    let mut alice = join(&talk, &mut server, "alice", address);
+    alice.send_line("I got in");
+    alice.expect(") alice: I got in\n");
+}
+
+#[test]
+fn nobody_can_speak_under_another_name() {
+    let talk = Conversation::new("lab03: a member writes another's name");
+    let (mut server, address) = start_server(&talk);
+    let mut amal = join(&talk, &mut server, "amal", address);
+    let mut mallory = join(&talk, &mut server, "mallory", address);
+    amal.expect("* mallory joined! In the room: amal, mallory.\n");
+
+    // Document 001's client writes "nick: text" itself, so this line looked like amal's there.
+    mallory.send_line("amal: I will pay for dinner tonight");
+    let line = amal.expect_line();
+    assert!(
+        line.ends_with(") mallory: amal: I will pay for dinner tonight"),
+        "{line}"
+    );
+    server.expect("mallory says amal: I will pay for dinner tonight\n");
+}
+
+#[test]
+fn forty_members_leaving_at_once_are_each_announced_once() {
+    let talk = Conversation::new("lab03: forty members leave at the same moment");
+    let (mut server, address) = start_server(&talk);
+    let mut watcher = join(&talk, &mut server, "watcher", address);
+    let mut members: Vec<_> = (0..40)
+        .map(|n| join(&talk, &mut server, &format!("m{n:02}"), address))
+        .collect();
+    watcher.expect("* m39 joined!");
+    watcher.expect_line(); // The rest of that line: the member list.
+
+    std::thread::scope(|all| {
+        for member in &mut members {
+            all.spawn(move || member.vanish());
+        }
+    });
+    let mut left: Vec<String> = (0..40)
+        .map(|_| {
+            let line = watcher.expect_line();
+            let name = line
+                .split("* ")
+                .nth(1)
+                .and_then(|s| s.strip_suffix(" left!"));
+            name.unwrap_or_else(|| panic!("not a leave: {line}"))
+                .to_string()
+        })
+        .collect();
+    left.sort();
+    let expected: Vec<_> = (0..40).map(|n| format!("m{n:02}")).collect();
+    assert_eq!(left, expected, "each leave announced exactly once");
+
+    // And the member list is right again: nobody left behind as a ghost.
+    let mut late = talk.connect("late", address);
+    late.expect(PROMPT);
+    late.send_line("late");
+    late.expect("* Welcome, late! In the room: watcher, late. Type CLOSE to leave.\n");
+}
