@@ -12,66 +12,69 @@ use std::net::TcpStream;
 use common::{PROMPT, join, join_with_client, shorten, start_server};
 use harness::{Conversation, assert_transcript};
 
+/// Document 000's three-member conversation (Dado, Hasan and ali), with every way of leaving.
 #[test]
 fn three_members_join_talk_and_leave_in_every_way() {
     let talk = Conversation::new("lab03: three members");
     let (mut server, address) = start_server(&talk);
 
-    let mut alice = join(&talk, &mut server, "alice", address);
-    let mut bob = join_with_client(&talk, &mut server, "bob", address);
-    alice.expect("* bob joined! In the room: alice, bob.\n");
-    let mut carol = join_with_client(&talk, &mut server, "carol", address);
-    alice.expect("* carol joined! In the room: alice, bob, carol.\n");
-    bob.expect("* carol joined! In the room: alice, bob, carol.\n");
+    // Dado types raw lines, as with nc; Hasan and ali use the lab's client.
+    let mut dado = join(&talk, &mut server, "Dado", address);
+    let mut hasan = join_with_client(&talk, &mut server, "Hasan", address);
+    dado.expect("* Hasan joined! In the room: Dado, Hasan.\n");
+    let mut ali = join_with_client(&talk, &mut server, "ali", address);
+    dado.expect("* ali joined! In the room: Dado, Hasan, ali.\n");
+    hasan.expect("* ali joined! In the room: Dado, Hasan, ali.\n");
 
     // Everyone gets every message, the sender too, stamped by the server.
-    alice.send_line("hello everyone");
-    server.expect("alice says hello everyone\n");
-    alice.expect(") alice: hello everyone\n");
-    bob.expect(") alice: hello everyone\n");
-    carol.expect(") alice: hello everyone\n");
-    bob.send_line("hi alice, hi carol");
-    server.expect("bob says hi alice, hi carol\n");
-    alice.expect(") bob: hi alice, hi carol\n");
-    bob.expect(") bob: hi alice, hi carol\n");
-    carol.expect(") bob: hi alice, hi carol\n");
-    carol.send_line("سلام! I have to go soon");
-    server.expect("carol says سلام! I have to go soon\n");
-    alice.expect(") carol: سلام! I have to go soon\n");
-    bob.expect(") carol: سلام! I have to go soon\n");
-    carol.expect(") carol: سلام! I have to go soon\n");
+    let mut say = |who: &str, text: &str| {
+        match who {
+            "Dado" => dado.send_line(text),
+            "Hasan" => hasan.send_line(text),
+            _ => ali.send_line(text),
+        }
+        server.expect(&format!("{who} says {text}\n"));
+        let line = format!(") {who}: {text}\n");
+        dado.expect(&line);
+        hasan.expect(&line);
+        ali.expect(&line);
+    };
+    say("Hasan", "Welcome");
+    say("Dado", "Bye");
+    say("Hasan", "Bye Dado");
+    say("ali", "Good Bye, مع السلامة");
 
-    // carol's client is killed: the server notices and tells the others, once.
-    carol.kill();
-    server.expect("carol left (connection lost)\n");
-    alice.expect("* carol left!\n");
-    bob.expect("* carol left!\n");
+    // ali's client is killed: the server notices and tells the others, once.
+    ali.kill();
+    server.expect("ali left (connection lost)\n");
+    dado.expect("* ali left!\n");
+    hasan.expect("* ali left!\n");
 
-    // bob types CLOSE: goodbye, and his client ends successfully.
-    bob.send_line("CLOSE");
-    bob.expect("* Goodbye, bob!\n");
-    bob.wait_success();
-    server.expect("bob left (CLOSE)\n");
-    alice.expect("* bob left!\n");
+    // Hasan types CLOSE: goodbye, and his client ends successfully.
+    hasan.send_line("CLOSE");
+    hasan.expect("* Goodbye, Hasan!\n");
+    hasan.wait_success();
+    server.expect("Hasan left (CLOSE)\n");
+    dado.expect("* Hasan left!\n");
 
-    // alice sends document 002's `shutdown`: it ends her session, not the server.
-    alice.send_line("shutdown");
-    alice.expect("* Goodbye, alice!\n");
-    alice.expect_closed();
-    server.expect("alice left (shutdown)\n");
+    // Dado sends document 002's `shutdown`: it ends his session, not the server.
+    dado.send_line("shutdown");
+    dado.expect("* Goodbye, Dado!\n");
+    dado.expect_closed();
+    server.expect("Dado left (shutdown)\n");
 
     // Every name is free again.
-    let again = join(&talk, &mut server, "carol", address);
+    let again = join(&talk, &mut server, "ali", address);
     drop(again);
-    server.expect("carol left (connection lost)\n");
+    server.expect("ali left (connection lost)\n");
 
     server.send_line("shutdown");
     server.wait_success();
 
     assert_transcript!("lab03_three_members_server", server.transcript());
-    assert_transcript!("lab03_three_members_alice", alice.transcript());
-    assert_transcript!("lab03_three_members_bob", bob.transcript());
-    assert_transcript!("lab03_three_members_carol", carol.transcript());
+    assert_transcript!("lab03_three_members_dado", dado.transcript());
+    assert_transcript!("lab03_three_members_hasan", hasan.transcript());
+    assert_transcript!("lab03_three_members_ali", ali.transcript());
 }
 
 #[test]
