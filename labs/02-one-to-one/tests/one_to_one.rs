@@ -101,6 +101,9 @@ fn e_from_the_server_ends_both_programs() {
     client.expect("Trying to connect to 127.0.0.1 (");
     wait_until_connected(&mut server, &mut client, "Deemah");
 
+    // An empty line is not sent (zero bytes would be no message at all): the prompt comes back.
+    server.expect(") Me : ");
+    server.send_line("");
     turn(&mut server, &mut client, "Deemah", "Hi");
     turn(&mut client, &mut server, "Honen", "Hi Deemah");
     server.expect(") Me : ");
@@ -123,6 +126,33 @@ fn e_from_the_client_ends_both_programs() {
 
     client.wait_success();
     server.wait_success();
+}
+
+#[test]
+fn the_end_of_the_input_leaves_like_e() {
+    let talk = Conversation::new("lab02: Ctrl-D at the client's prompt");
+    let (mut server, mut client) = deemah_and_honen(&talk);
+
+    turn(&mut server, &mut client, "Deemah", "Hi");
+    client.expect(") Me : ");
+    client.close_input();
+    server.expect(") Honen : Left chat app!\n");
+
+    client.wait_success();
+    server.wait_success();
+}
+
+#[test]
+fn a_second_client_is_refused_at_once() {
+    let talk = Conversation::new("lab02: a second client while the chat goes on");
+    let (_server, port) = start_server(&talk, "Deemah");
+    let mut first = start_client(&talk, &port, "", "Honen");
+    first.expect("Deemah has joined the chat app\n");
+
+    // The server holds one conversation and has closed its listening socket.
+    let mut second = start_client(&talk, &port, "", "Dado");
+    let said = second.wait_failure();
+    assert!(said.contains("no server is listening"), "{said:?}");
 }
 
 #[test]
