@@ -35,7 +35,8 @@ pub struct Outbox {
     queue: Mutex<Queue>,
     /// Wakes the writer when lines arrive, and those waiting in [`Outbox::wait_sent`].
     changed: Condvar,
-    socket: TcpStream,
+    /// The member's connection, shared with its reader.
+    socket: Arc<TcpStream>,
 }
 
 struct Queue {
@@ -57,8 +58,8 @@ enum State {
 }
 
 impl Outbox {
-    /// An outbox writing to `socket` (a clone of the member's connection).
-    pub fn new(socket: TcpStream) -> Arc<Self> {
+    /// An outbox writing to the member's connection.
+    pub fn new(socket: Arc<TcpStream>) -> Arc<Self> {
         Arc::new(Outbox {
             queue: Mutex::new(Queue {
                 lines: VecDeque::new(),
@@ -143,7 +144,7 @@ impl Outbox {
             for line in taken.drain(..) {
                 batch.extend_from_slice(line.as_bytes());
             }
-            if (&self.socket).write_all(&batch).is_err() {
+            if (&*self.socket).write_all(&batch).is_err() {
                 break;
             }
         }

@@ -94,7 +94,7 @@ fn receive(listener: TcpListener, room: Arc<Room>) {
     }
 }
 
-/// Starts the two threads of a new connection: its writer and its `handle`.
+/// Logs a new connection and starts its member.
 fn admit(stream: TcpStream, room: &Arc<Room>) {
     let Ok(peer) = stream.peer_addr() else {
         return; // Gone already.
@@ -102,17 +102,24 @@ fn admit(stream: TcpStream, room: &Arc<Room>) {
     println!("connected with {peer}");
     // Chat lines are small and should leave at once, not wait to be merged with the next.
     let _ = stream.set_nodelay(true);
-    let started = stream.try_clone().and_then(|socket| {
-        let outbox = Outbox::new(socket);
-        let writer = Arc::clone(&outbox);
-        spawn("writer", move || writer.write_out())?;
-        let (room, own) = (Arc::clone(room), Arc::clone(&outbox));
-        // Without its reader the connection is useless: closing the outbox ends the writer.
-        spawn("handle", move || handle(stream, &own, &room)).inspect_err(|_| outbox.close())
-    });
-    if let Err(error) = started {
+    if let Err(error) = start_member(stream, room) {
         println!("cannot serve {peer}: {}", explain(&error));
     }
+}
+
+/// Starts a connection's two threads: its outbox's writer, and `handle`. Both use the same
+/// socket (one file descriptor per member: a busy server runs out of those first).
+fn start_member(stream: TcpStream, room: &Arc<Room>) -> io::Result<()> {
+    let socket = Arc::new(stream);
+    let outbox = Outbox::new(Arc::clone(&socket));
+    let writer = Arc::clone(&outbox);
+    spawn("writer", move || writer.write_out())?;
+    let (own, room) = (Arc::clone(&outbox), Arc::clone(room));
+    if let Err(error) = spawn("handle", move || handle(&socket, &own, &room)) {
+        outbox.close(); // Without its reader the connection is useless: this ends the writer.
+        return Err(error);
+    }
+    Ok(())
 }
 
 /// Why a member's session ended.
@@ -126,8 +133,8 @@ enum Leaving {
 }
 
 /// The documents' `handle`: one member's whole session, on its own thread.
-fn handle(stream: TcpStream, outbox: &Arc<Outbox>, room: &Room) {
-    let mut lines = LineReader::new(stream, LINE_LIMIT);
+fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
+    let mut lines = LineReader::new(socket, LINE_LIMIT);
     // `None`: gone (or the server stopping) before choosing a name, so nothing to announce.
     if let Some(name) = choose_name(&mut lines, outbox, room) {
         println!("name of client is {name}");
@@ -149,7 +156,7 @@ fn handle(stream: TcpStream, outbox: &Arc<Outbox>, room: &Room) {
 
 /// Asks for a nickname until an acceptable one arrives; `None` if the connection ends first.
 fn choose_name(
-    lines: &mut LineReader<TcpStream>,
+    lines: &mut LineReader<&TcpStream>,
     outbox: &Arc<Outbox>,
     room: &Room,
 ) -> Option<String> {
@@ -173,7 +180,7 @@ fn choose_name(
 
 /// A member's lines, once it has joined, until it leaves.
 fn converse(
-    lines: &mut LineReader<TcpStream>,
+    lines: &mut LineReader<&TcpStream>,
     outbox: &Outbox,
     room: &Room,
     name: &str,
