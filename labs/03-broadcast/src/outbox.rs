@@ -103,20 +103,20 @@ impl Outbox {
         }
     }
 
-    /// Waits until the writer has finished or `deadline` has passed; true if it finished.
-    pub fn wait_sent(&self, deadline: Instant) -> bool {
+    /// Waits until the writer has finished, or `deadline` has passed (a member that does not
+    /// read may never let it finish).
+    pub fn wait_sent(&self, deadline: Instant) {
         let mut queue = self.lock();
         while queue.state != State::Done {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return false;
+                return;
             }
             queue = match self.changed.wait_timeout(queue, left) {
                 Ok((queue, _)) => queue,
                 Err(poisoned) => poisoned.into_inner().0,
             };
         }
-        true
     }
 
     /// The writer thread's body: sends everything queued, in one `write_all` per wake-up, until
