@@ -23,7 +23,7 @@ pub struct Args {
     /// Members that join and send.
     #[arg(short = 'n', long, default_value_t = 10)]
     pub members: u64,
-    /// Messages each member sends.
+    /// Messages each member sends (0: only join, and report how long joining took).
     #[arg(short = 'm', long, default_value_t = 100)]
     pub messages: u64,
     /// Messages per second each member sends [default: as fast as it can].

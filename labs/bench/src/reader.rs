@@ -30,13 +30,6 @@ const READ_SIZE: usize = 256 * 1024;
 const LONGEST_LINE: usize = 64 * 1024;
 /// How often a reader looks for new sockets and for the end of the run when nothing arrives.
 const TICK: Duration = Duration::from_millis(5);
-/// A round of reads that brought less than this is a trickle...
-const SMALL_ROUND: usize = 32 * 1024;
-/// ...and the reader pauses this long before the next, so that data gathers in the sockets.
-/// When a server sends slowly, reading each message as it comes costs a system call per
-/// message, and on a machine of two cores that CPU time is taken from the server under test.
-/// The price: a latency measured up to this much (plus the sleep's slack) too long.
-const GATHER: Duration = Duration::from_micros(200);
 
 /// What a socket is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +131,6 @@ impl Reader {
             let Ok(ready) = self.epoll.wait(&mut events, TICK) else {
                 break;
             };
-            let mut taken = 0;
             for event in &events[..ready] {
                 let slot = sys::token(event) as usize;
                 let Some(socket) = self.sockets[slot].as_mut() else {
@@ -147,7 +139,6 @@ impl Reader {
                 let next = drain(
                     socket,
                     &mut buffer,
-                    &mut taken,
                     &self.shared,
                     &self.plan,
                     &mut self.latency,
@@ -163,11 +154,6 @@ impl Reader {
                         self.finished.push((member, tally));
                     }
                 }
-            }
-            if ready > 0 && taken < SMALL_ROUND {
-                // The server trickles: wait a moment so that the next round finds more waiting
-                // in each socket, instead of one system call per message (see GATHER).
-                thread::sleep(GATHER);
             }
         }
         let mut tallies = self.finished;
@@ -205,7 +191,6 @@ impl Reader {
 fn drain(
     socket: &mut Socket,
     buffer: &mut [u8],
-    taken: &mut usize,
     shared: &Shared,
     plan: &Plan,
     latency: &mut Histogram,
@@ -242,7 +227,6 @@ fn drain(
             Err(_) => return closed(socket, shared),
         };
         shared.bytes_read.fetch_add(read as u64, Relaxed);
-        *taken += read;
         let data = &buffer[..kept + read];
         let mut from = 0;
         if let Some(sign) = &socket.joining {

@@ -116,6 +116,15 @@ pub fn run(args: &Args) -> Result<Report> {
         .copied()
         .filter(|&member| !shared.doomed[member])
         .collect();
+    if senders.is_empty() {
+        let failed = shared.failed.load(Relaxed);
+        return Err(Failure::new(format!(
+            "no member got into the room: {connected} connected, {failed} of them were refused \
+             or closed by the server, the others saw no sign of joining within --join-timeout \
+             (is --preset {} the right one for this server?)",
+            args.preset.label()
+        )));
+    }
     let non_reader_joined = args.non_reader && in_room(members);
     let mut shares: Vec<Vec<Outbox>> = (0..args.senders).map(|_| Vec::new()).collect();
     for (turn, &member) in senders.iter().enumerate() {
@@ -301,8 +310,8 @@ pub fn run(args: &Args) -> Result<Report> {
 
 fn check(args: &Args) -> Result<()> {
     let fail = |text: &str| Err(Failure::new(text));
-    if args.members == 0 || args.messages == 0 {
-        return fail("--members and --messages must be at least 1");
+    if args.members == 0 {
+        return fail("--members must be at least 1");
     }
     if args.kill > 100 {
         return fail("--kill is a percentage: from 0 to 100");

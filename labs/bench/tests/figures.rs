@@ -146,3 +146,13 @@ fn with_many_senders_the_cut_messages_are_exactly_the_ones_not_seen() {
         figures.json
     );
 }
+
+#[test]
+fn with_no_messages_the_run_only_joins() {
+    let room = Room::start(Fault::None);
+    let port = room.port.to_string();
+    let figures = bench(&["--port", &port, "-n", "30", "-m", "0"]);
+    figures.assert(&[("joined", 30), ("messages_sent", 0), ("expected", 0)]);
+    assert_eq!(figures.raw("ended"), "\"complete\"");
+    assert_eq!(room.counts().joined, 30);
+}
