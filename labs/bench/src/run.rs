@@ -85,7 +85,7 @@ pub fn run(args: &Args) -> Result<Report> {
         };
         match join(address, member, role, args, &inboxes, join_deadline) {
             Ok(stream) => streams.push(stream),
-            Err(failure) if member == 0 => return Err(failure),
+            Err(failure) if member == 0 => return Err(give_up(&shared, &bar, failure)),
             Err(failure) => {
                 connect_failure = Some(failure.to_string());
                 break;
@@ -118,12 +118,13 @@ pub fn run(args: &Args) -> Result<Report> {
         .collect();
     if senders.is_empty() {
         let failed = shared.failed.load(Relaxed);
-        return Err(Failure::new(format!(
+        let failure = Failure::new(format!(
             "no member got into the room: {connected} connected, {failed} of them were refused \
              or closed by the server, the others saw no sign of joining within --join-timeout \
              (is --preset {} the right one for this server?)",
             args.preset.label()
-        )));
+        ));
+        return Err(give_up(&shared, &bar, failure));
     }
     let non_reader_joined = args.non_reader && in_room(members);
     let mut shares: Vec<Vec<Outbox>> = (0..args.senders).map(|_| Vec::new()).collect();
@@ -306,6 +307,14 @@ pub fn run(args: &Args) -> Result<Report> {
         report.unreadable += tally.unreadable;
     }
     Ok(report)
+}
+
+/// Ends a run that cannot go on: the threads stop, the progress bar goes away, and the failure
+/// is returned to be said.
+fn give_up(shared: &Shared, bar: &ProgressBar, failure: Failure) -> Failure {
+    shared.stop.store(true, Relaxed);
+    bar.finish_and_clear();
+    failure
 }
 
 fn check(args: &Args) -> Result<()> {

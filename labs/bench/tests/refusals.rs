@@ -1,5 +1,7 @@
 //! The bench refuses what it must not do, with a sentence and a non-zero exit status.
 
+mod standin;
+
 use std::net::TcpListener;
 use std::process::Command;
 
@@ -52,4 +54,27 @@ fn nonsense_figures_are_refused() {
     assert!(bench_fails(&["--members", "0"]).contains("at least 1"));
     assert!(bench_fails(&["--rate", "0"]).contains("--rate"));
     assert!(bench_fails(&["--members", "100000", "--messages", "1000"]).contains("memory"));
+}
+
+#[test]
+fn a_wrong_preset_is_a_sentence_once_the_join_timeout_is_over() {
+    // The kit's room never says what document 000's says on joining.
+    let room = standin::Room::start(standin::Fault::None);
+    let port = room.port.to_string();
+    let stderr = bench_fails(&[
+        "--preset",
+        "seed000",
+        "--port",
+        &port,
+        "-n",
+        "3",
+        "--join-timeout",
+        "0.5",
+    ]);
+    assert_eq!(
+        stderr,
+        "bench: no member got into the room: 3 connected, 0 of them were refused or closed by \
+         the server, the others saw no sign of joining within --join-timeout (is --preset \
+         seed000 the right one for this server?)\n"
+    );
 }
