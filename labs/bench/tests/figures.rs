@@ -156,3 +156,32 @@ fn with_no_messages_the_run_only_joins() {
     assert_eq!(figures.raw("ended"), "\"complete\"");
     assert_eq!(room.counts().joined, 30);
 }
+
+#[test]
+fn several_readers_and_senders_count_the_same() {
+    let room = Room::start(Fault::Drop(13));
+    let port = room.port.to_string();
+    let figures = bench(&[
+        "--port",
+        &port,
+        "-n",
+        "10",
+        "-m",
+        "50",
+        "--readers",
+        "3",
+        "--senders",
+        "2",
+        "--idle-timeout",
+        "1",
+    ]);
+    let lost = (MEMBERS * MESSAGES / 13) * MEMBERS;
+    figures.assert(&[
+        ("joined", MEMBERS),
+        ("expected", DELIVERIES),
+        ("seen", DELIVERIES - lost),
+        ("lost", lost),
+        ("garbled", 0),
+        ("duplicated", 0),
+    ]);
+}
