@@ -463,8 +463,9 @@ fn start_burst(
 
 fn progress_bar() -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    // Short enough for an 80-column terminal: a wrapped bar is redrawn on two lines.
     let style = ProgressStyle::with_template(
-        "{msg:>10} [{bar:40}] {human_pos}/{human_len} deliveries ({per_sec}, {elapsed})",
+        "{msg:>13} [{bar:24}] {human_pos}/{human_len} deliveries {elapsed}",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ");
