@@ -30,7 +30,7 @@ mod transcript;
 pub use conversation::Conversation;
 pub use peer::Peer;
 pub use process::{Process, Role};
-pub use rerun::rerun_test;
+pub use rerun::{assert_override_grades, rerun_test};
 pub use terminal::Terminal;
 pub use transcript::{host_name, transcript_settings};
 

@@ -389,9 +389,8 @@ fn help_explains_the_lab() {
     assert_transcript!("lab02_help", help.transcript());
 }
 
-/// The override variables really replace the lab's binaries: rerun the document's conversation
-/// with `LAB02_SERVER` (then `LAB02_CLIENT`) set, once to the kit's own binary through `sh -c`
-/// (leaving a mark that proves it ran) and once to a command that is not a chat program.
+/// `LAB02_SERVER` and `LAB02_CLIENT` really replace the lab's binaries (see
+/// `harness::assert_override_grades`).
 #[test]
 fn lab02_server_grades_the_command_it_names() {
     grades_the_command_it_names("LAB02_SERVER", "server");
@@ -403,36 +402,8 @@ fn lab02_client_grades_the_command_it_names() {
 }
 
 fn grades_the_command_it_names(variable: &str, role: &str) {
-    let marker = std::env::temp_dir().join(format!("lab02-override-{role}-{}", std::process::id()));
-    let _ = std::fs::remove_file(&marker);
-    let wrapper = format!(
-        "touch {}; exec {} {role}",
-        marker.display(),
-        env!("CARGO_BIN_EXE_lab02")
-    );
-    let test = "deemah_and_honen_chat_as_in_the_document";
-    let run = harness::rerun_test(test, &[(variable, &wrapper)]);
-    assert!(
-        run.status.success(),
-        "the suite should pass through the override:\n{}",
-        String::from_utf8_lossy(&run.stdout)
-    );
-    assert!(marker.exists(), "the command in {variable} never ran");
-    let _ = std::fs::remove_file(&marker);
-
-    let broken = format!("echo 'I am not a chat {role}'; exit 3");
-    let run = harness::rerun_test(test, &[(variable, &broken)]);
-    let report =
-        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
-    assert!(
-        !run.status.success(),
-        "a broken override must fail the suite"
-    );
-    assert!(
-        report.contains(&format!("${variable}"))
-            && report.contains(&format!("I am not a chat {role}")),
-        "the failure should name the override and show what it printed:\n{report}"
-    );
+    let own = format!("{} {role}", env!("CARGO_BIN_EXE_lab02"));
+    harness::assert_override_grades(variable, &own, "deemah_and_honen_chat_as_in_the_document");
 }
 
 /// A port nothing listens on: bound by the system, then released.
