@@ -62,8 +62,7 @@ impl Room {
             name: name.to_string(),
             outbox: Arc::clone(outbox),
         });
-        let names: Vec<&str> = state.members.iter().map(|m| m.name.as_str()).collect();
-        let names = names.join(", ");
+        let names = member_list(&state.members);
         let now = clock::time();
         let joined = line(format!("({now}) * {name} joined! In the room: {names}."));
         let welcome = line(format!(
@@ -122,6 +121,26 @@ impl Room {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// How many names a member list shows before it only counts the rest.
+const LISTED: usize = 10;
+
+/// The members in joining order, the first [`LISTED`] by name: `a, b and 9990 more`. Every
+/// join is announced to every member, so join traffic grows with the square of the room; a list
+/// that grew with the room too would make it grow with the cube, and 10,000 members would need
+/// terabytes to join.
+fn member_list(members: &[Member]) -> String {
+    let shown: Vec<&str> = members
+        .iter()
+        .take(LISTED)
+        .map(|member| member.name.as_str())
+        .collect();
+    let mut list = shown.join(", ");
+    if members.len() > LISTED {
+        list += &format!(" and {} more", members.len() - LISTED);
+    }
+    list
 }
 
 /// A line as sent: the text and its line end, shared by all the outboxes it goes to.

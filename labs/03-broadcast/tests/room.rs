@@ -357,6 +357,31 @@ fn a_newcomer_hears_nothing_from_before_it_joined_and_everything_after() {
 }
 
 #[test]
+fn a_member_list_names_ten_members_and_counts_the_others() {
+    let talk = Conversation::new("lab03: twelve members join one after the other");
+    let (mut server, address) = start_server(&talk);
+    let first = join(&talk, &mut server, "m00", address);
+    let mut members = vec![first];
+    for n in 1..12 {
+        let name = format!("m{n:02}");
+        members.push(join(&talk, &mut server, &name, address));
+        // Wait for the first member to see this join before the next one connects.
+        members[0].expect(&format!("* {name} joined!"));
+        members[0].expect_line();
+    }
+    let last = members.last_mut().expect("twelve members");
+    assert!(
+        last.transcript().ends_with(
+            "In the room: m00, m01, m02, m03, m04, m05, m06, m07, m08, m09 and 2 more. \
+             Type CLOSE to leave.\n"
+        ),
+        "{}",
+        last.transcript()
+    );
+    assert_transcript!("lab03_long_member_list", members[0].transcript());
+}
+
+#[test]
 fn a_silent_connection_keeps_nobody_out() {
     let talk = Conversation::new("lab03: a connection that never gives a name");
     let (mut server, address) = start_server(&talk);
