@@ -4,8 +4,6 @@
 //! descriptor we own or on a buffer we hold, and says why it is sound. The rest of the bench only
 //! sees safe functions:
 //!
-//! - [`raise_open_file_limit`]: 10,000 members are 10,000 sockets, far above the usual soft limit
-//!   of 1,024 open files (setrlimit);
 //! - [`Epoll`]: one thread waits on thousands of sockets at once and learns which ones have data
 //!   (epoll), instead of one blocked thread per socket;
 //! - [`find_byte`]: the C library's memchr, which scans for a line end many bytes at a time;
@@ -18,30 +16,6 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
-
-/// Raises this process's soft limit of open files to its hard limit; returns the new limit.
-pub fn raise_open_file_limit() -> io::Result<u64> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes one rlimit into the struct we pass, which lives on our stack.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if limit.rlim_cur < limit.rlim_max {
-        let raised = libc::rlimit {
-            rlim_cur: limit.rlim_max,
-            rlim_max: limit.rlim_max,
-        };
-        // SAFETY: setrlimit only reads the struct we pass.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
-            return Ok(limit.rlim_cur);
-        }
-        limit = raised;
-    }
-    Ok(limit.rlim_cur)
-}
 
 /// An epoll instance: a kernel object that watches many sockets and, when asked, lists those
 /// that have something to read (level-triggered: a socket stays listed while data is waiting).

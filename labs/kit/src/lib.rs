@@ -4,7 +4,8 @@
 //!
 //! - [`cli`]: the `--host` and `--port` options, with each lab's default port;
 //! - [`net`]: `TcpListener::bind` and `TcpStream::connect`, whose failures become sentences
-//!   ("port 9090 is already in use ...") instead of `Os { code: 98, .. }`;
+//!   ("port 9090 is already in use ...") instead of `Os { code: 98, .. }`; a listen backlog
+//!   and an open-file limit big enough for thousands of connections;
 //! - [`clock`]: the documents' time stamps, `%Y-%m-%d` and `%H:%M:%S`;
 //! - [`input`]: reading what the user types, with line editing and history on a terminal
 //!   (rustyline) and plain lines when standard input is a pipe (tests, scripts);

@@ -3,16 +3,45 @@
 //! [`listen`] is Python's `socket()` + `bind()` + `listen()` in one call (`TcpListener::bind`);
 //! [`connect`] is `socket()` + `connect()` (`TcpStream::connect`). Both turn the common mistakes
 //! (the port is taken, no server is running, the host does not exist) into a sentence that says
-//! what to do about it.
+//! what to do about it. [`raise_open_file_limit`] lets a server hold as many connections as the
+//! system allows it.
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
+
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
+use nix::sys::socket::{self, Backlog};
 
 use crate::error::{Failure, Result, explain};
 
 /// Listens on `host:port`. Port 0 asks the system for a free port: read the real one from
 /// `listener.local_addr()` and print it, since clients (and the tests) need it.
 pub fn listen(host: &str, port: u16) -> Result<TcpListener> {
+    let listener = bind(host, port)?;
+    // The backlog is how many connections the kernel completes and keeps waiting for `accept`.
+    // std's `bind` asks for 128 (Python's `listen()` asks for a similar number): when 500
+    // clients connect at once, the kernel ignores the ones past 128, and they only try again a
+    // second later, then 3, then 7. Calling `listen` again on a listening socket just changes
+    // its backlog (on Linux); the kernel caps the number at net.core.somaxconn (4096 by
+    // default). Should it fail, the socket still listens, with 128.
+    let _ = socket::listen(&listener, Backlog::MAXCONN);
+    Ok(listener)
+}
+
+/// Raises this process's limit of open files to the highest it may set itself (the soft limit
+/// to the hard limit), and returns the limit now in force. Every connection is an open file,
+/// and the usual soft limit, 1024, would stop a server near a thousand members.
+pub fn raise_open_file_limit() -> Result<u64> {
+    let cannot =
+        |error: nix::Error| Failure::new(format!("cannot raise the open-file limit: {error}"));
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).map_err(cannot)?;
+    if soft < hard {
+        setrlimit(Resource::RLIMIT_NOFILE, hard, hard).map_err(cannot)?;
+    }
+    Ok(hard.max(soft))
+}
+
+fn bind(host: &str, port: u16) -> Result<TcpListener> {
     TcpListener::bind((host, port)).map_err(|error| match error.kind() {
         io::ErrorKind::AddrInUse => Failure::new(format!(
             "port {port} on {host} is already in use: stop the other server, \
@@ -68,6 +97,28 @@ mod tests {
                  or choose another port with --port (--port 0 picks a free one)"
             )
         );
+    }
+
+    #[test]
+    fn the_listen_backlog_holds_hundreds_of_connections_nobody_accepted_yet() {
+        // With std's backlog of 128 the kernel would ignore the connections past 129 (they
+        // would hang for ever, nobody accepts), and `connect_timeout` would fail.
+        let listener = listen("127.0.0.1", 0).unwrap();
+        let address = listener.local_addr().unwrap();
+        let waiting: Vec<TcpStream> = (0..300)
+            .map(|n| {
+                TcpStream::connect_timeout(&address, std::time::Duration::from_secs(5))
+                    .unwrap_or_else(|error| panic!("connection {n} was not taken: {error}"))
+            })
+            .collect();
+        assert_eq!(waiting.len(), 300);
+    }
+
+    #[test]
+    fn the_open_file_limit_is_raised_to_the_hard_limit() {
+        let limit = raise_open_file_limit().unwrap();
+        let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+        assert_eq!((limit, soft), (hard, hard));
     }
 
     #[test]
