@@ -68,10 +68,13 @@ impl Room {
         let welcome = line(format!(
             "({now}) * Welcome, {name}! In the room: {names}. Type CLOSE to leave."
         ));
+        let mut dropped = Vec::new();
         if let Some((newcomer, others)) = state.members.split_last() {
-            deliver(others, &joined);
-            deliver(std::slice::from_ref(newcomer), &welcome);
+            dropped = deliver(others, &joined);
+            dropped.extend(deliver(std::slice::from_ref(newcomer), &welcome));
         }
+        drop(state);
+        log_dropped(dropped);
         Ok(())
     }
 
@@ -79,7 +82,9 @@ impl Room {
     pub fn say(&self, name: &str, text: &str) {
         let state = self.lock();
         let message = line(format!("({}) {name}: {text}", clock::time()));
-        deliver(&state.members, &message);
+        let dropped = deliver(&state.members, &message);
+        drop(state);
+        log_dropped(dropped);
     }
 
     /// Removes `name` and tells the others. False if `name` had already gone (the server
@@ -91,7 +96,9 @@ impl Room {
         };
         state.members.remove(index);
         let left = line(format!("({}) * {name} left!", clock::time()));
-        deliver(&state.members, &left);
+        let dropped = deliver(&state.members, &left);
+        drop(state);
+        log_dropped(dropped);
         true
     }
 
@@ -104,8 +111,10 @@ impl Room {
             "({}) * The server is shutting down. Goodbye!",
             clock::time()
         ));
-        deliver(&state.members, &goodbye);
+        let dropped = deliver(&state.members, &goodbye);
         let members = std::mem::take(&mut state.members);
+        drop(state);
+        log_dropped(dropped);
         members
             .into_iter()
             .map(|member| {
@@ -148,15 +157,22 @@ pub fn line(text: String) -> Shared {
     Arc::from(text + "\n")
 }
 
-/// Queues `line` to each of `members`. One that cannot take it has fallen too far behind: its
-/// outbox has shut its connection, and its own thread will announce the leave.
-fn deliver(members: &[Member], line: &Shared) {
-    for member in members {
-        if member.outbox.push(Arc::clone(line)).is_err() {
-            println!(
-                "{} dropped: fell more than {QUEUE_LIMIT} bytes behind",
-                member.name
-            );
-        }
+/// Queues `line` to each of `members`, and returns the names of those that could not take it:
+/// they have fallen too far behind, their outbox has shut their connection, and their own
+/// thread will announce the leave.
+fn deliver(members: &[Member], line: &Shared) -> Vec<String> {
+    members
+        .iter()
+        .filter(|member| member.outbox.push(Arc::clone(line)).is_err())
+        .map(|member| member.name.clone())
+        .collect()
+}
+
+/// Logs the members `deliver` dropped. Only ever called once the room's lock is released:
+/// `println!` blocks while nobody reads the server's output, and a thread blocked with the lock
+/// held would stop the whole room.
+fn log_dropped(names: Vec<String>) {
+    for name in names {
+        println!("{name} dropped: fell more than {QUEUE_LIMIT} bytes behind");
     }
 }
