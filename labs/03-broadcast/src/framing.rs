@@ -43,6 +43,12 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// Whether a whole line is already buffered, so that the next [`LineReader::read_line`]
+    /// returns without waiting for the network.
+    pub fn has_whole_line(&self) -> bool {
+        self.input.buffer().contains(&b'\n')
+    }
+
     /// The next line; `None` when the other side has closed the connection. A last line
     /// without its `\n` still counts as a line.
     pub fn read_line(&mut self) -> io::Result<Option<Line>> {
@@ -171,6 +177,22 @@ mod tests {
         assert_eq!(
             lines(b"ok\n\xff\xfe\nok again\n", 1, 100),
             [text("ok"), Line::NotUtf8, text("ok again")]
+        );
+    }
+
+    #[test]
+    fn a_buffered_whole_line_is_seen_before_it_is_read() {
+        let mut reader = LineReader::new(&b"one\ntwo\nthr"[..], 100);
+        assert!(
+            !reader.has_whole_line(),
+            "nothing is read before the first line"
+        );
+        assert_eq!(reader.read_line().unwrap(), Some(text("one")));
+        assert!(reader.has_whole_line());
+        assert_eq!(reader.read_line().unwrap(), Some(text("two")));
+        assert!(
+            !reader.has_whole_line(),
+            "only part of the third line is here"
         );
     }
 

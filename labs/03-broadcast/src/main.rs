@@ -8,11 +8,13 @@
 //! - `room`: the member list and the documents' `broadcast`, under one lock;
 //! - `outbox`: each member's bounded outgoing queue and its writer thread;
 //! - `framing`: whole lines out of a byte stream, with a cap on their length;
+//! - `log`: the server's output, written by a thread of its own;
 //! - `nickname`: which names are acceptable;
 //! - `client`: document 001's terminal client, its `receive` and `write`.
 
 mod client;
 mod framing;
+mod log;
 mod nickname;
 mod outbox;
 mod room;

@@ -11,7 +11,6 @@
 //! stopped reading (or reads far slower than the room talks): it is dropped, its socket shut down
 //! so that its reader thread ends and announces the leave, and the others carry on.
 
-use std::collections::VecDeque;
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -23,8 +22,16 @@ use std::time::Instant;
 /// that does not read at all is, with the memory it can pin bounded.
 pub const QUEUE_LIMIT: usize = 1 << 20;
 
-/// One line, shared by every outbox it was broadcast to: the room formats it once.
-pub type Shared = Arc<str>;
+/// What a writer keeps of its buffer between two bursts. A burst can grow it to the whole
+/// [`QUEUE_LIMIT`]; keeping that much for each of thousands of quiet members would waste
+/// gigabytes, while a writer that keeps nothing would allocate again at every line.
+const KEPT_CAPACITY: usize = 16 * 1024;
+
+/// Whether a push left the writer asleep with lines to send: then [`Outbox::wake`] it.
+pub enum Wake {
+    No,
+    Writer,
+}
 
 /// The queue is full: the member fell more than [`QUEUE_LIMIT`] bytes behind.
 #[derive(Debug)]
@@ -40,9 +47,12 @@ pub struct Outbox {
 }
 
 struct Queue {
-    lines: VecDeque<Shared>,
-    bytes: usize,
+    /// The lines queued, end to end, exactly as they will be sent: the writer sends them with
+    /// one `write_all`, however many there are, without copying them again.
+    bytes: Vec<u8>,
     state: State,
+    /// The writer sleeps on `changed`, waiting for lines.
+    writer_asleep: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -62,36 +72,45 @@ impl Outbox {
     pub fn new(socket: Arc<TcpStream>) -> Arc<Self> {
         Arc::new(Outbox {
             queue: Mutex::new(Queue {
-                lines: VecDeque::new(),
-                bytes: 0,
+                bytes: Vec::new(),
                 state: State::Open,
+                writer_asleep: false,
             }),
             changed: Condvar::new(),
             socket,
         })
     }
 
-    /// Queues `line` (which ends in `\n`). Lines for a closing or closed outbox are dropped
+    /// Queues `lines` (which end in `\n`). Lines for a closing or closed outbox are dropped
     /// silently: that member is on its way out.
-    pub fn push(&self, line: Shared) -> Result<(), Overflow> {
+    pub fn push(&self, lines: &[u8]) -> Result<Wake, Overflow> {
         let mut queue = self.lock();
         if queue.state != State::Open {
-            return Ok(());
+            return Ok(Wake::No);
         }
-        if queue.bytes + line.len() > QUEUE_LIMIT {
+        if queue.bytes.len() + lines.len() > QUEUE_LIMIT {
             queue.state = State::Dropped;
+            drop(queue);
             // Ends the member's reader too (its `read` returns 0), which announces the leave.
             let _ = self.socket.shutdown(Shutdown::Both);
             self.changed.notify_all();
             return Err(Overflow);
         }
-        queue.bytes += line.len();
-        queue.lines.push_back(line);
-        if queue.lines.len() == 1 {
-            // The writer sleeps only when the queue is empty: wake it for the first line.
-            self.changed.notify_all();
+        queue.bytes.extend_from_slice(lines);
+        // Waking a thread is a system call, even when nobody waits (std's condition variable
+        // always asks the kernel). A busy writer finds these bytes on its own when it comes
+        // back for more, so only a sleeping one needs waking: in a busy room most lines cost
+        // no system call at all. The caller wakes it once it has released its own lock.
+        if std::mem::take(&mut queue.writer_asleep) {
+            Ok(Wake::Writer)
+        } else {
+            Ok(Wake::No)
         }
-        Ok(())
+    }
+
+    /// Wakes the writer after a push that said so.
+    pub fn wake(&self) {
+        self.changed.notify_all();
     }
 
     /// Sends what is queued, then closes the connection.
@@ -123,30 +142,28 @@ impl Outbox {
     /// the outbox is closed or the connection fails.
     pub fn write_out(&self) {
         let mut batch = Vec::new();
-        let mut taken = VecDeque::new();
         loop {
             {
                 let mut queue = self.lock();
-                while queue.lines.is_empty() && queue.state == State::Open {
+                while queue.bytes.is_empty() && queue.state == State::Open {
+                    queue.writer_asleep = true;
                     queue = match self.changed.wait(queue) {
                         Ok(queue) => queue,
                         Err(poisoned) => poisoned.into_inner(),
                     };
                 }
-                if queue.state == State::Dropped || queue.lines.is_empty() {
+                queue.writer_asleep = false;
+                if queue.state == State::Dropped || queue.bytes.is_empty() {
                     break;
                 }
-                // Take the whole queue and let the room go on filling an empty one.
-                std::mem::swap(&mut queue.lines, &mut taken);
-                queue.bytes = 0;
-            }
-            batch.clear();
-            for line in taken.drain(..) {
-                batch.extend_from_slice(line.as_bytes());
+                // Take the whole queue and leave the room the empty buffer of the last batch.
+                std::mem::swap(&mut queue.bytes, &mut batch);
             }
             if (&*self.socket).write_all(&batch).is_err() {
                 break;
             }
+            batch.clear();
+            batch.shrink_to(KEPT_CAPACITY);
         }
         // Closing both directions also ends the member's reader thread if it is still reading.
         let _ = self.socket.shutdown(Shutdown::Both);

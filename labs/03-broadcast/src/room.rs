@@ -10,11 +10,13 @@
 //!
 //! Queuing is cheap (see the outbox module): the lock is never held while a socket is written.
 
+use std::fmt::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use labkit::clock;
 
-use crate::outbox::{Outbox, QUEUE_LIMIT, Shared};
+use crate::log;
+use crate::outbox::{Outbox, Overflow, QUEUE_LIMIT, Wake};
 
 pub struct Room {
     state: Mutex<State>,
@@ -68,23 +70,35 @@ impl Room {
         let welcome = line(format!(
             "({now}) * Welcome, {name}! In the room: {names}. Type CLOSE to leave."
         ));
-        let mut dropped = Vec::new();
+        let mut after = Aftermath::default();
         if let Some((newcomer, others)) = state.members.split_last() {
-            dropped = deliver(others, &joined);
-            dropped.extend(deliver(std::slice::from_ref(newcomer), &welcome));
+            deliver(others, &joined, &mut after);
+            deliver(std::slice::from_ref(newcomer), &welcome, &mut after);
         }
         drop(state);
-        log_dropped(dropped);
+        after.finish();
         Ok(())
     }
 
-    /// The documents' `broadcast`: `name: text`, stamped, to every member, the sender included.
-    pub fn say(&self, name: &str, text: &str) {
+    /// The documents' `broadcast`: `name: text`, stamped, to every member, the sender included,
+    /// for each of `texts` (the messages of `name` that arrived together). They are queued to
+    /// each member in one go: one lock of its outbox, and at most one wake-up of its writer,
+    /// however many messages there are.
+    pub fn say(&self, name: &str, texts: &[String]) {
+        if texts.is_empty() {
+            return;
+        }
         let state = self.lock();
-        let message = line(format!("({}) {name}: {text}", clock::time()));
-        let dropped = deliver(&state.members, &message);
+        let now = clock::time();
+        let mut lines = String::new();
+        for text in texts {
+            // Writing to a String cannot fail.
+            let _ = writeln!(lines, "({now}) {name}: {text}");
+        }
+        let mut after = Aftermath::default();
+        deliver(&state.members, &lines, &mut after);
         drop(state);
-        log_dropped(dropped);
+        after.finish();
     }
 
     /// Removes `name` and tells the others. False if `name` had already gone (the server
@@ -96,9 +110,10 @@ impl Room {
         };
         state.members.remove(index);
         let left = line(format!("({}) * {name} left!", clock::time()));
-        let dropped = deliver(&state.members, &left);
+        let mut after = Aftermath::default();
+        deliver(&state.members, &left, &mut after);
         drop(state);
-        log_dropped(dropped);
+        after.finish();
         true
     }
 
@@ -111,10 +126,11 @@ impl Room {
             "({}) * The server is shutting down. Goodbye!",
             clock::time()
         ));
-        let dropped = deliver(&state.members, &goodbye);
+        let mut after = Aftermath::default();
+        deliver(&state.members, &goodbye, &mut after);
         let members = std::mem::take(&mut state.members);
         drop(state);
-        log_dropped(dropped);
+        after.finish();
         members
             .into_iter()
             .map(|member| {
@@ -152,27 +168,43 @@ fn member_list(members: &[Member]) -> String {
     list
 }
 
-/// A line as sent: the text and its line end, shared by all the outboxes it goes to.
-pub fn line(text: String) -> Shared {
-    Arc::from(text + "\n")
+/// A line as sent: the text and its line end.
+pub fn line(text: String) -> String {
+    text + "\n"
 }
 
-/// Queues `line` to each of `members`, and returns the names of those that could not take it:
-/// they have fallen too far behind, their outbox has shut their connection, and their own
-/// thread will announce the leave.
-fn deliver(members: &[Member], line: &Shared) -> Vec<String> {
-    members
-        .iter()
-        .filter(|member| member.outbox.push(Arc::clone(line)).is_err())
-        .map(|member| member.name.clone())
-        .collect()
+/// Queues `lines` to each of `members`, and notes in `after` what is left to do once the
+/// room's lock is released.
+fn deliver(members: &[Member], lines: &str, after: &mut Aftermath) {
+    for member in members {
+        match member.outbox.push(lines.as_bytes()) {
+            Ok(Wake::No) => {}
+            Ok(Wake::Writer) => after.sleeping.push(Arc::clone(&member.outbox)),
+            // Its outbox has shut its connection; its own thread will announce the leave.
+            Err(Overflow) => after.dropped.push(member.name.clone()),
+        }
+    }
 }
 
-/// Logs the members `deliver` dropped. Only ever called once the room's lock is released:
-/// `println!` blocks while nobody reads the server's output, and a thread blocked with the lock
-/// held would stop the whole room.
-fn log_dropped(names: Vec<String>) {
-    for name in names {
-        println!("{name} dropped: fell more than {QUEUE_LIMIT} bytes behind");
+/// What `deliver` leaves to do once the room's lock is released: waking the writers that were
+/// asleep, and logging the members that fell too far behind. Both may wait: waking a thread is
+/// a system call, and the woken writer may take the processor at once; logging blocks while
+/// nobody reads the log. With the lock held, every other member's thread would wait too.
+#[derive(Default)]
+struct Aftermath {
+    sleeping: Vec<Arc<Outbox>>,
+    dropped: Vec<String>,
+}
+
+impl Aftermath {
+    fn finish(self) {
+        for outbox in self.sleeping {
+            outbox.wake();
+        }
+        for name in self.dropped {
+            log::line(format!(
+                "{name} dropped: fell more than {QUEUE_LIMIT} bytes behind"
+            ));
+        }
     }
 }

@@ -22,8 +22,9 @@ use labkit::error::{Context, Failure, Result, explain};
 use labkit::{clock, net};
 
 use crate::framing::{LINE_LIMIT, Line, LineReader};
+use crate::log;
 use crate::nickname::{self, PROMPT};
-use crate::outbox::Outbox;
+use crate::outbox::{Outbox, Wake};
 use crate::room::{self, Refused, Room};
 
 /// How long a stopping server waits for the members' last lines to be sent.
@@ -38,8 +39,16 @@ pub fn serve(address: &Address<9090>) -> Result<()> {
     let local = listener
         .local_addr()
         .context("cannot read the listening address")?;
-    println!("listening on {local}");
+    log::start().context("cannot start the log thread")?;
+    log::line(format!("listening on {local}"));
+    let served = run(listener);
+    // Returning ends the process: the log's last lines must be written first.
+    log::flush(GRACE);
+    served
+}
 
+/// Serves the room on `listener` until a stop is asked, then tells the members and returns.
+fn run(listener: TcpListener) -> Result<()> {
     let (stop, stop_requested) = mpsc::channel();
     let on_ctrl_c = stop.clone();
     ctrlc::set_handler(move || {
@@ -60,7 +69,7 @@ pub fn serve(address: &Address<9090>) -> Result<()> {
         1 => "1 member".to_string(),
         n => format!("{n} members"),
     };
-    println!("stopping: telling {members}");
+    log::line(format!("stopping: telling {members}"));
     let deadline = Instant::now() + GRACE;
     for outbox in &outboxes {
         outbox.wait_sent(deadline);
@@ -78,7 +87,7 @@ fn console(stop: Sender<()>) {
             let _ = stop.send(());
             return;
         }
-        println!("type shutdown to stop the server");
+        log::line("type shutdown to stop the server".to_string());
     }
 }
 
@@ -88,7 +97,7 @@ fn receive(listener: TcpListener, room: Arc<Room>) {
         match connection {
             Ok(stream) => admit(stream, &room),
             Err(error) => {
-                println!("cannot accept a connection: {}", explain(&error));
+                log::line(format!("cannot accept a connection: {}", explain(&error)));
                 // Most likely out of file descriptors: give members a moment to leave rather
                 // than spin on the same error.
                 thread::sleep(Duration::from_millis(100));
@@ -102,13 +111,15 @@ fn admit(stream: TcpStream, room: &Arc<Room>) {
     let Ok(peer) = stream.peer_addr() else {
         return; // Gone already.
     };
-    println!("connected with {peer}");
+    log::line(format!("connected with {peer}"));
     // Chat lines are small and should leave at once, not wait to be merged with the next.
     let _ = stream.set_nodelay(true);
     if start_member(stream, room).is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
         // spare. The connection closes, and everybody else carries on.
-        println!("cannot serve {peer}: the system would not start another thread");
+        log::line(format!(
+            "cannot serve {peer}: the system would not start another thread"
+        ));
     }
 }
 
@@ -142,7 +153,7 @@ fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
     let mut lines = LineReader::new(socket, LINE_LIMIT);
     // `None`: gone (or the server stopping) before choosing a name, so nothing to announce.
     if let Some(name) = choose_name(&mut lines, outbox, room) {
-        println!("name of client is {name}");
+        log::line(format!("name of client is {name}"));
         let leaving = converse(&mut lines, outbox, room, &name);
         if room.leave(&name) {
             let reason = match leaving {
@@ -150,7 +161,7 @@ fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
                 Leaving::Shutdown => "shutdown",
                 Leaving::Lost => "connection lost",
             };
-            println!("{name} left ({reason})");
+            log::line(format!("{name} left ({reason})"));
             if !matches!(leaving, Leaving::Lost) {
                 tell(outbox, format!("({}) * Goodbye, {name}!", clock::time()));
             }
@@ -190,33 +201,49 @@ fn converse(
     room: &Room,
     name: &str,
 ) -> Leaving {
-    loop {
+    // Messages that arrived together are said together: the room then queues them to each
+    // member in one go (see `Room::say`). A busy member's lines arrive by dozens; a lone line
+    // is said at once, since the next read would wait for the network.
+    let mut arrived = Vec::new();
+    let leaving = loop {
         let Ok(Some(line)) = lines.read_line() else {
-            return Leaving::Lost;
+            break Leaving::Lost;
         };
-        match line {
-            Line::TooLong => tell(
-                outbox,
-                format!("! line too long: the limit is {LINE_LIMIT} bytes; it was not sent"),
-            ),
-            Line::NotUtf8 => tell(outbox, "! not UTF-8: the line was not sent".to_string()),
+        let reply = match line {
+            Line::TooLong => Some(format!(
+                "! line too long: the limit is {LINE_LIMIT} bytes; it was not sent"
+            )),
+            Line::NotUtf8 => Some("! not UTF-8: the line was not sent".to_string()),
             Line::Text(text) => match text.as_str() {
-                "" => {}
-                "CLOSE" | "CLOSE123123" => return Leaving::Close,
-                "shutdown" => return Leaving::Shutdown,
+                "CLOSE" | "CLOSE123123" => break Leaving::Close,
+                "shutdown" => break Leaving::Shutdown,
+                "" => None,
                 _ => {
-                    println!("{name} says {text}");
-                    room.say(name, &text);
+                    log::line(format!("{name} says {text}"));
+                    arrived.push(text);
+                    None
                 }
             },
+        };
+        // The member's earlier lines go out before its error reply, as they came.
+        if reply.is_some() || !lines.has_whole_line() {
+            room.say(name, &arrived);
+            arrived.clear();
         }
-    }
+        if let Some(reply) = reply {
+            tell(outbox, reply);
+        }
+    };
+    room.say(name, &arrived);
+    leaving
 }
 
 /// A line to this member only.
 fn tell(outbox: &Outbox, text: String) {
     // A member that cannot take even this has been dropped already; its thread is ending.
-    let _ = outbox.push(room::line(text));
+    if let Ok(Wake::Writer) = outbox.push(room::line(text).as_bytes()) {
+        outbox.wake();
+    }
 }
 
 /// The stack of each of the server's threads. std reserves 2 MiB per thread; these threads
