@@ -7,40 +7,50 @@
 //! has its own writer thread ([`Outbox::write_out`]) that sends what was queued; a slow member
 //! only slows its own writer.
 //!
-//! The queue is bounded in bytes ([`QUEUE_LIMIT`]). A member whose queue would grow past it has
-//! stopped reading (or reads far slower than the room talks): it is dropped, its socket shut down
-//! so that its reader thread ends and announces the leave, and the others carry on.
+//! The queue is bounded in bytes ([`QUEUE_LIMIT`]), yet nobody is dropped for reading slowly:
+//! a speaker whose line took a member's queue past the limit waits (with the room's lock
+//! released) until that member's writer has taken the queue, which slows the room down to the
+//! pace of its slowest reader instead of piling up memory. Only a member that takes nothing at
+//! all for [`PATIENCE`] while its queue is full has stopped reading: it is dropped, its socket
+//! shut down so that its reader thread ends and announces the leave, and the others carry on.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use crate::log;
 
 /// How far a member may fall behind, in bytes queued and not yet sent: 1 MiB. On top of this the
-/// kernel buffers a few MiB per connection, so a member that reads slowly for a moment during a
-/// burst (about 20,000 ordinary chat lines, or 120 of the longest) is never dropped, while one
-/// that does not read at all is, with the memory it can pin bounded.
+/// kernel buffers a few MiB per connection: a member past this point has about 20,000 ordinary
+/// chat lines, or 120 of the longest, waiting for it.
 pub const QUEUE_LIMIT: usize = 1 << 20;
+
+/// How long a member whose queue is full may take nothing before it is dropped. A client that
+/// reads, however slowly, takes some bytes in that time; one that stopped reading takes none.
+pub const PATIENCE: Duration = Duration::from_secs(1);
 
 /// What a writer keeps of its buffer between two bursts. A burst can grow it to the whole
 /// [`QUEUE_LIMIT`]; keeping that much for each of thousands of quiet members would waste
 /// gigabytes, while a writer that keeps nothing would allocate again at every line.
 const KEPT_CAPACITY: usize = 16 * 1024;
 
-/// Whether a push left the writer asleep with lines to send: then [`Outbox::wake`] it.
-pub enum Wake {
-    No,
-    Writer,
+/// What the caller of [`Outbox::push`] must do once it has released its own lock.
+#[derive(PartialEq, Eq)]
+pub enum Pushed {
+    /// Nothing: the writer is awake and will find the line.
+    Queued,
+    /// The writer sleeps: [`Outbox::wake`] it.
+    WakeWriter,
+    /// The queue is past [`QUEUE_LIMIT`]: [`Outbox::wait_for_room`] before saying more.
+    Full,
 }
-
-/// The queue is full: the member fell more than [`QUEUE_LIMIT`] bytes behind.
-#[derive(Debug)]
-pub struct Overflow;
 
 /// A member's outgoing lines, filled by the room and emptied by the member's writer.
 pub struct Outbox {
     queue: Mutex<Queue>,
-    /// Wakes the writer when lines arrive, and those waiting in [`Outbox::wait_sent`].
+    /// Wakes the writer when lines arrive, those waiting for room when it takes them, and those
+    /// waiting in [`Outbox::wait_sent`].
     changed: Condvar,
     /// The member's connection, shared with its reader.
     socket: Arc<TcpStream>,
@@ -48,11 +58,15 @@ pub struct Outbox {
 
 struct Queue {
     /// The lines queued, end to end, exactly as they will be sent: the writer sends them with
-    /// one `write_all`, however many there are, without copying them again.
+    /// one `write`, however many there are, without copying them again.
     bytes: Vec<u8>,
     state: State,
     /// The writer sleeps on `changed`, waiting for lines.
     writer_asleep: bool,
+    /// Speakers waiting in [`Outbox::wait_for_room`].
+    waiting: usize,
+    /// When the member last took bytes (or its writer last had nothing to send).
+    progress: Instant,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -61,7 +75,7 @@ enum State {
     Open,
     /// Send what is queued, then close the connection.
     Closing,
-    /// The member fell too far behind: close the connection at once.
+    /// The member stopped reading: close the connection at once.
     Dropped,
     /// The writer has finished.
     Done,
@@ -75,6 +89,8 @@ impl Outbox {
                 bytes: Vec::new(),
                 state: State::Open,
                 writer_asleep: false,
+                waiting: 0,
+                progress: Instant::now(),
             }),
             changed: Condvar::new(),
             socket,
@@ -82,35 +98,60 @@ impl Outbox {
     }
 
     /// Queues `lines` (which end in `\n`). Lines for a closing or closed outbox are dropped
-    /// silently: that member is on its way out.
-    pub fn push(&self, lines: &[u8]) -> Result<Wake, Overflow> {
+    /// silently: that member is on its way out. Never waits, so the room may push with its
+    /// lock held.
+    pub fn push(&self, lines: &[u8]) -> Pushed {
         let mut queue = self.lock();
         if queue.state != State::Open {
-            return Ok(Wake::No);
-        }
-        if queue.bytes.len() + lines.len() > QUEUE_LIMIT {
-            queue.state = State::Dropped;
-            drop(queue);
-            // Ends the member's reader too (its `read` returns 0), which announces the leave.
-            let _ = self.socket.shutdown(Shutdown::Both);
-            self.changed.notify_all();
-            return Err(Overflow);
+            return Pushed::Queued;
         }
         queue.bytes.extend_from_slice(lines);
         // Waking a thread is a system call, even when nobody waits (std's condition variable
         // always asks the kernel). A busy writer finds these bytes on its own when it comes
         // back for more, so only a sleeping one needs waking: in a busy room most lines cost
-        // no system call at all. The caller wakes it once it has released its own lock.
+        // no system call at all.
         if std::mem::take(&mut queue.writer_asleep) {
-            Ok(Wake::Writer)
+            queue.progress = Instant::now();
+            Pushed::WakeWriter
+        } else if queue.bytes.len() > QUEUE_LIMIT {
+            Pushed::Full
         } else {
-            Ok(Wake::No)
+            Pushed::Queued
         }
     }
 
     /// Wakes the writer after a push that said so.
     pub fn wake(&self) {
         self.changed.notify_all();
+    }
+
+    /// Waits while more than [`QUEUE_LIMIT`] bytes wait for this member (called `name` in the
+    /// log), as long as it keeps taking some; drops it if it took nothing for [`PATIENCE`].
+    /// Never call it with a lock held: it may wait that long.
+    pub fn wait_for_room(&self, name: &str) {
+        let mut queue = self.lock();
+        while queue.bytes.len() > QUEUE_LIMIT && queue.state == State::Open {
+            let stuck = queue.progress.elapsed();
+            if stuck >= PATIENCE {
+                queue.state = State::Dropped;
+                drop(queue);
+                // Logged first: the leave that the shutdown causes is logged after it.
+                log::line(format!(
+                    "{name} dropped: fell more than {QUEUE_LIMIT} bytes behind"
+                ));
+                // Ends the writer's blocked `write`, and the member's reader (its `read`
+                // returns 0), which announces the leave.
+                let _ = self.socket.shutdown(Shutdown::Both);
+                self.changed.notify_all();
+                return;
+            }
+            queue.waiting += 1;
+            queue = match self.changed.wait_timeout(queue, PATIENCE - stuck) {
+                Ok((queue, _)) => queue,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+            queue.waiting -= 1;
+        }
     }
 
     /// Sends what is queued, then closes the connection.
@@ -138,19 +179,27 @@ impl Outbox {
         }
     }
 
-    /// The writer thread's body: sends everything queued, in one `write_all` per wake-up, until
-    /// the outbox is closed or the connection fails.
+    /// The writer thread's body: sends everything queued, a whole queue at a time, until the
+    /// outbox is closed or the connection fails.
     pub fn write_out(&self) {
         let mut batch = Vec::new();
         loop {
             {
                 let mut queue = self.lock();
-                while queue.bytes.is_empty() && queue.state == State::Open {
-                    queue.writer_asleep = true;
-                    queue = match self.changed.wait(queue) {
-                        Ok(queue) => queue,
-                        Err(poisoned) => poisoned.into_inner(),
-                    };
+                if queue.bytes.is_empty() && queue.state == State::Open {
+                    while queue.bytes.is_empty() && queue.state == State::Open {
+                        queue.writer_asleep = true;
+                        queue = match self.changed.wait(queue) {
+                            Ok(queue) => queue,
+                            Err(poisoned) => poisoned.into_inner(),
+                        };
+                    }
+                    // Woken by the first line of what is often a burst (many members speaking
+                    // at once): let the threads still queueing theirs run first, and send the
+                    // burst in one write rather than line by line, a wake-up each.
+                    drop(queue);
+                    std::thread::yield_now();
+                    queue = self.lock();
                 }
                 queue.writer_asleep = false;
                 if queue.state == State::Dropped || queue.bytes.is_empty() {
@@ -158,8 +207,12 @@ impl Outbox {
                 }
                 // Take the whole queue and leave the room the empty buffer of the last batch.
                 std::mem::swap(&mut queue.bytes, &mut batch);
+                queue.progress = Instant::now();
+                if queue.waiting > 0 {
+                    self.changed.notify_all(); // There is room again.
+                }
             }
-            if (&*self.socket).write_all(&batch).is_err() {
+            if self.send(&batch).is_err() {
                 break;
             }
             batch.clear();
@@ -169,6 +222,22 @@ impl Outbox {
         let _ = self.socket.shutdown(Shutdown::Both);
         self.lock().state = State::Done;
         self.changed.notify_all();
+    }
+
+    /// Writes all of `bytes`, noting each time the member takes some (see [`PATIENCE`]).
+    fn send(&self, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() {
+            match (&*self.socket).write(bytes) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(written) => {
+                    bytes = &bytes[written..];
+                    self.lock().progress = Instant::now();
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
     }
 
     // A thread that panicked while holding the lock left a queue that is still consistent

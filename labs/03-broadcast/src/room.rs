@@ -15,8 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use labkit::clock;
 
-use crate::log;
-use crate::outbox::{Outbox, Overflow, QUEUE_LIMIT, Wake};
+use crate::outbox::{Outbox, Pushed};
 
 pub struct Room {
     state: Mutex<State>,
@@ -130,14 +129,16 @@ impl Room {
         deliver(&state.members, &goodbye, &mut after);
         let members = std::mem::take(&mut state.members);
         drop(state);
-        after.finish();
-        members
+        let outboxes: Vec<Arc<Outbox>> = members
             .into_iter()
             .map(|member| {
                 member.outbox.close();
                 member.outbox
             })
-            .collect()
+            .collect();
+        // Closed outboxes wait for no room: the server is stopping, it waits for nobody.
+        after.finish();
+        outboxes
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -177,34 +178,44 @@ pub fn line(text: String) -> String {
 /// room's lock is released.
 fn deliver(members: &[Member], lines: &str, after: &mut Aftermath) {
     for member in members {
-        match member.outbox.push(lines.as_bytes()) {
-            Ok(Wake::No) => {}
-            Ok(Wake::Writer) => after.sleeping.push(Arc::clone(&member.outbox)),
-            // Its outbox has shut its connection; its own thread will announce the leave.
-            Err(Overflow) => after.dropped.push(member.name.clone()),
-        }
+        let pushed = member.outbox.push(lines.as_bytes());
+        after.note(&member.name, &member.outbox, pushed);
     }
 }
 
-/// What `deliver` leaves to do once the room's lock is released: waking the writers that were
-/// asleep, and logging the members that fell too far behind. Both may wait: waking a thread is
-/// a system call, and the woken writer may take the processor at once; logging blocks while
-/// nobody reads the log. With the lock held, every other member's thread would wait too.
+/// A line to one member only; `who` names it in the log, should it be dropped.
+pub fn tell(who: &str, outbox: &Arc<Outbox>, text: String) {
+    let mut after = Aftermath::default();
+    after.note(who, outbox, outbox.push(line(text).as_bytes()));
+    after.finish();
+}
+
+/// What is left to do after queueing lines, once the room's lock is released: waking the
+/// writers that were asleep, and waiting for room in the queues that are full. Both take time
+/// (waking a thread is a system call, and the woken writer may take the processor at once;
+/// waiting may last up to a second), and with the lock held every other member's thread would
+/// wait too.
 #[derive(Default)]
 struct Aftermath {
     sleeping: Vec<Arc<Outbox>>,
-    dropped: Vec<String>,
+    full: Vec<(String, Arc<Outbox>)>,
 }
 
 impl Aftermath {
+    fn note(&mut self, name: &str, outbox: &Arc<Outbox>, pushed: Pushed) {
+        match pushed {
+            Pushed::Queued => {}
+            Pushed::WakeWriter => self.sleeping.push(Arc::clone(outbox)),
+            Pushed::Full => self.full.push((name.to_string(), Arc::clone(outbox))),
+        }
+    }
+
     fn finish(self) {
         for outbox in self.sleeping {
             outbox.wake();
         }
-        for name in self.dropped {
-            log::line(format!(
-                "{name} dropped: fell more than {QUEUE_LIMIT} bytes behind"
-            ));
+        for (name, outbox) in self.full {
+            outbox.wait_for_room(&name);
         }
     }
 }

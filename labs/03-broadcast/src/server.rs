@@ -24,8 +24,8 @@ use labkit::{clock, net};
 use crate::framing::{LINE_LIMIT, Line, LineReader};
 use crate::log;
 use crate::nickname::{self, PROMPT};
-use crate::outbox::{Outbox, Wake};
-use crate::room::{self, Refused, Room};
+use crate::outbox::Outbox;
+use crate::room::{Refused, Room, tell};
 
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
@@ -151,8 +151,12 @@ enum Leaving {
 /// The documents' `handle`: one member's whole session, on its own thread.
 fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
     let mut lines = LineReader::new(socket, LINE_LIMIT);
+    // Until it has a name, the log calls it by its address, as in "connected with".
+    let peer = socket
+        .peer_addr()
+        .map_or(String::new(), |peer| peer.to_string());
     // `None`: gone (or the server stopping) before choosing a name, so nothing to announce.
-    if let Some(name) = choose_name(&mut lines, outbox, room) {
+    if let Some(name) = choose_name(&mut lines, outbox, room, &peer) {
         log::line(format!("name of client is {name}"));
         let leaving = converse(&mut lines, outbox, room, &name);
         if room.leave(&name) {
@@ -163,7 +167,8 @@ fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
             };
             log::line(format!("{name} left ({reason})"));
             if !matches!(leaving, Leaving::Lost) {
-                tell(outbox, format!("({}) * Goodbye, {name}!", clock::time()));
+                let goodbye = format!("({}) * Goodbye, {name}!", clock::time());
+                tell(&name, outbox, goodbye);
             }
         }
     }
@@ -175,9 +180,10 @@ fn choose_name(
     lines: &mut LineReader<&TcpStream>,
     outbox: &Arc<Outbox>,
     room: &Room,
+    peer: &str,
 ) -> Option<String> {
     loop {
-        tell(outbox, PROMPT.to_string());
+        tell(peer, outbox, PROMPT.to_string());
         let refusal = match lines.read_line().ok()?? {
             Line::TooLong => "it is longer than 16 characters".to_string(),
             Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
@@ -190,14 +196,14 @@ fn choose_name(
                 },
             },
         };
-        tell(outbox, format!("! nickname refused: {refusal}"));
+        tell(peer, outbox, format!("! nickname refused: {refusal}"));
     }
 }
 
 /// A member's lines, once it has joined, until it leaves.
 fn converse(
     lines: &mut LineReader<&TcpStream>,
-    outbox: &Outbox,
+    outbox: &Arc<Outbox>,
     room: &Room,
     name: &str,
 ) -> Leaving {
@@ -231,19 +237,11 @@ fn converse(
             arrived.clear();
         }
         if let Some(reply) = reply {
-            tell(outbox, reply);
+            tell(name, outbox, reply);
         }
     };
     room.say(name, &arrived);
     leaving
-}
-
-/// A line to this member only.
-fn tell(outbox: &Outbox, text: String) {
-    // A member that cannot take even this has been dropped already; its thread is ending.
-    if let Ok(Wake::Writer) = outbox.push(room::line(text).as_bytes()) {
-        outbox.wake();
-    }
 }
 
 /// The stack of each of the server's threads. std reserves 2 MiB per thread; these threads
