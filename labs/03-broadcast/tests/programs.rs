@@ -168,35 +168,24 @@ fn help_explains_the_lab() {
     assert_transcript!("lab03_help", help.transcript());
 }
 
-/// The override variable really replaces the lab's server: rerun a test with `LAB03_SERVER`
-/// set, once to the kit's own binary through `sh -c` (leaving a mark that proves it ran) and
-/// once to a command that is not a room server.
+/// `LAB03_SERVER` and `LAB03_CLIENT` really replace the lab's binaries (see
+/// `harness::assert_override_grades`).
 #[test]
 fn lab03_server_grades_the_command_it_names() {
-    let marker = std::env::temp_dir().join(format!("lab03-override-{}", std::process::id()));
-    let _ = std::fs::remove_file(&marker);
-    let wrapper = format!(
-        "touch {}; exec {} server",
-        marker.display(),
-        env!("CARGO_BIN_EXE_lab03")
+    let own = format!("{} server", env!("CARGO_BIN_EXE_lab03"));
+    harness::assert_override_grades(
+        "LAB03_SERVER",
+        &own,
+        "shutdown_typed_at_the_server_stops_it",
     );
-    let test = "shutdown_typed_at_the_server_stops_it";
-    let run = harness::rerun_test(test, &[("LAB03_SERVER", &wrapper)]);
-    assert!(
-        run.status.success(),
-        "the suite should pass through the override:\n{}",
-        String::from_utf8_lossy(&run.stdout)
-    );
-    assert!(marker.exists(), "the command in LAB03_SERVER never ran");
-    let _ = std::fs::remove_file(&marker);
+}
 
-    let broken = "echo 'I am not a room'; exit 3";
-    let run = harness::rerun_test(test, &[("LAB03_SERVER", broken)]);
-    let report =
-        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
-    assert!(!run.status.success(), "a broken override must fail");
-    assert!(
-        report.contains("$LAB03_SERVER") && report.contains("I am not a room"),
-        "the failure should name the override and show what it printed:\n{report}"
+#[test]
+fn lab03_client_grades_the_command_it_names() {
+    let own = format!("{} client", env!("CARGO_BIN_EXE_lab03"));
+    harness::assert_override_grades(
+        "LAB03_CLIENT",
+        &own,
+        "the_client_asks_for_a_name_until_one_is_accepted",
     );
 }
