@@ -26,6 +26,10 @@ pub struct Args {
     /// Messages each member sends (0: only join, and report how long joining took).
     #[arg(short = 'm', long, default_value_t = 100)]
     pub messages: u64,
+    /// Only the first K members send; all of them receive [default: every member sends].
+    /// `-n 10000 -m 1 --talkers 1`: how long one message takes to reach 10,000 members.
+    #[arg(long, value_name = "K")]
+    pub talkers: Option<u64>,
     /// Messages per second each member sends [default: as fast as it can].
     #[arg(long)]
     pub rate: Option<f64>,

@@ -110,13 +110,18 @@ pub fn run(args: &Args) -> Result<Report> {
         shared.change_status(member, status::JOINING, status::LATE);
     }
     let in_room = |member: usize| shared.status_of(member) == status::JOINED;
-    let senders: Vec<usize> = (0..members).filter(|&member| in_room(member)).collect();
-    let counted: Vec<usize> = senders
+    let joined: Vec<usize> = (0..members).filter(|&member| in_room(member)).collect();
+    // With --talkers only the first members in the room send; everyone listens.
+    let talkers = args
+        .talkers
+        .map_or(joined.len(), |talkers| talkers as usize);
+    let senders: Vec<usize> = joined.iter().copied().take(talkers).collect();
+    let counted: Vec<usize> = joined
         .iter()
         .copied()
         .filter(|&member| !shared.doomed[member])
         .collect();
-    if senders.is_empty() {
+    if joined.is_empty() {
         let failed = shared.failed.load(Relaxed);
         let failure = Failure::new(format!(
             "no member got into the room: {connected} connected, {failed} of them were refused \
@@ -243,7 +248,7 @@ pub fn run(args: &Args) -> Result<Report> {
         members: args.members,
         messages: args.messages,
         rate: args.rate,
-        joined: senders.len() as u64,
+        joined: joined.len() as u64,
         connected,
         connect_failure,
         join_failed: shared.failed.load(Relaxed),
@@ -324,6 +329,15 @@ fn check(args: &Args) -> Result<()> {
     }
     if args.kill > 100 {
         return fail("--kill is a percentage: from 0 to 100");
+    }
+    if args
+        .talkers
+        .is_some_and(|talkers| talkers == 0 || talkers > args.members)
+    {
+        return fail("--talkers must be from 1 to --members");
+    }
+    if args.talkers.is_some() && args.kill > 0 {
+        return fail("--talkers and --kill cannot be combined: the killed members are talkers");
     }
     if !(1..=64).contains(&args.readers) || !(1..=64).contains(&args.senders) {
         return fail("--readers and --senders must be from 1 to 64");

@@ -185,3 +185,18 @@ fn several_readers_and_senders_count_the_same() {
         ("duplicated", 0),
     ]);
 }
+
+#[test]
+fn with_talkers_only_they_send_and_everyone_counts_their_messages() {
+    let room = Room::start(Fault::None);
+    let port = room.port.to_string();
+    let figures = bench(&["--port", &port, "-n", "10", "-m", "50", "--talkers", "3"]);
+    figures.assert(&[
+        ("joined", MEMBERS),
+        ("messages_sent", 3 * MESSAGES),
+        ("expected", MEMBERS * 3 * MESSAGES),
+        ("seen", MEMBERS * 3 * MESSAGES),
+        ("lost", 0),
+    ]);
+    assert_eq!(room.counts().chat, 3 * MESSAGES);
+}

@@ -54,6 +54,8 @@ fn nonsense_figures_are_refused() {
     assert!(bench_fails(&["--members", "0"]).contains("at least 1"));
     assert!(bench_fails(&["--rate", "0"]).contains("--rate"));
     assert!(bench_fails(&["--members", "100000", "--messages", "1000"]).contains("memory"));
+    assert!(bench_fails(&["-n", "5", "--talkers", "6"]).contains("--talkers must be"));
+    assert!(bench_fails(&["--talkers", "1", "--kill", "30"]).contains("cannot be combined"));
 }
 
 #[test]
