@@ -33,7 +33,7 @@ pub const PATIENCE: Duration = Duration::from_secs(1);
 /// What a writer keeps of its buffer between two bursts. A burst can grow it to the whole
 /// [`QUEUE_LIMIT`]; keeping that much for each of thousands of quiet members would waste
 /// gigabytes, while a writer that keeps nothing would allocate again at every line.
-const KEPT_CAPACITY: usize = 16 * 1024;
+const KEPT_CAPACITY: usize = 4 * 1024;
 
 /// What the caller of [`Outbox::push`] must do once it has released its own lock.
 #[derive(PartialEq, Eq)]
