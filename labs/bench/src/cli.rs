@@ -69,6 +69,10 @@ pub struct Args {
     /// Seconds the whole run may take.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     pub timeout: f64,
+    /// Leave Nagle's algorithm on for the members' sockets (no TCP_NODELAY): each small
+    /// message may then wait for the ACK of the one before, as with the documents' clients.
+    #[arg(long)]
+    pub nagle: bool,
     /// Print one line of JSON instead of the table.
     #[arg(long)]
     pub json: bool,

@@ -42,6 +42,8 @@ pub struct Report {
     pub members: u64,
     pub messages: u64,
     pub rate: Option<f64>,
+    /// Nagle's algorithm left on for the members' sockets (`--nagle`).
+    pub nagle: bool,
     /// Members in the room when the sending started.
     pub joined: u64,
     pub connected: u64,
@@ -91,10 +93,13 @@ impl Report {
 
     pub fn table(&self) -> String {
         let mut out = String::new();
-        let pace = match self.rate {
+        let mut pace = match self.rate {
             Some(rate) => format!("{rate} per second per member"),
             None => "as fast as possible".to_string(),
         };
+        if self.nagle {
+            pace += ", Nagle on";
+        }
         let percent = |part: u64| {
             if self.expected == 0 {
                 String::new()
@@ -247,6 +252,7 @@ impl Report {
                 self.rate
                     .map_or("null".to_string(), |rate| rate.to_string()),
             ),
+            ("nagle", self.nagle.to_string()),
             ("joined", self.joined.to_string()),
             ("join_failed", self.join_failed.to_string()),
             ("messages_planned", self.planned.to_string()),

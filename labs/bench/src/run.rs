@@ -244,6 +244,7 @@ pub fn run(args: &Args) -> Result<Report> {
         .collect();
     let mut report = Report {
         preset: args.preset,
+        nagle: args.nagle,
         address,
         members: args.members,
         messages: args.messages,
@@ -434,8 +435,9 @@ fn join(
         }
     })?;
     let doing = || format!("cannot set up the connection of {name}");
-    // Messages are small and timed: let none wait for the next to fill a packet (Nagle).
-    stream.set_nodelay(true).context(doing())?;
+    // Messages are small and timed: let none wait for the next to fill a packet (Nagle),
+    // unless --nagle asks to see what that wait costs.
+    stream.set_nodelay(!args.nagle).context(doing())?;
     std::io::Write::write_all(&mut &stream, &args.preset.name_to_send(&name))
         .context(format!("cannot send the name {name}"))?;
     stream.set_nonblocking(true).context(doing())?;
