@@ -3,92 +3,104 @@
 //!
 //! The documents' server `print`s a line for every message, and so does this one. But
 //! `println!` makes a system call for each line, while holding standard output's lock, for which
-//! every member's thread would queue. Here [`line`] hands the line to the log thread through a
-//! channel, and the log thread writes whatever has gathered with one system call as soon as
-//! nothing more is waiting: in a quiet room each line appears at once, in a busy one a single
-//! write carries hundreds of lines.
+//! every member's thread would queue. Here [`line`] only appends the line to a buffer; the log
+//! thread writes whatever has gathered with one system call as soon as it is woken: in a quiet
+//! room each line appears at once, in a busy one a single write carries hundreds of lines.
 //!
 //! The room never logs while it holds its lock. A log nobody reads (its pipe full) then blocks
-//! only the log thread and, once [`WAITING`] lines are queued, the threads that have something to
-//! log, never the room itself.
+//! only the log thread and, once [`WAITING`] bytes have gathered, the threads that have something
+//! to log, never the room itself.
 
 use std::io::{self, Write};
-use std::sync::OnceLock;
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How many lines may wait for the log thread.
-const WAITING: usize = 10_000;
+/// How many bytes of log may wait for the log thread.
+const WAITING: usize = 1 << 20;
 
-/// The most the log thread gathers before writing, so that a busy room's log still flows.
-const BATCH: usize = 64 * 1024;
+/// What the log thread has to do, and its alarm clock.
+static LOG: Mutex<Pending> = Mutex::new(Pending {
+    lines: Vec::new(),
+    writing: false,
+});
+static CHANGED: Condvar = Condvar::new();
 
-enum Entry {
-    Line(String),
-    /// Answer on this channel once everything before is written.
-    Flush(Sender<()>),
+struct Pending {
+    /// Lines not written yet, each with its `\n`.
+    lines: Vec<u8>,
+    /// The log thread is writing the lines it took.
+    writing: bool,
 }
 
-static LOG: OnceLock<SyncSender<Entry>> = OnceLock::new();
-
-/// Starts the log thread; from now on [`line`] goes through it.
+/// Starts the log thread.
 pub fn start() -> io::Result<()> {
-    let (entries, waiting) = mpsc::sync_channel(WAITING);
     thread::Builder::new()
         .name("log".to_string())
         .stack_size(64 * 1024)
-        .spawn(move || write_out(&waiting))?;
-    let _ = LOG.set(entries);
-    Ok(())
+        .spawn(write_out)
+        .map(drop)
 }
 
 /// Logs `text` as one line.
 pub fn line(text: String) {
-    match LOG.get() {
-        Some(log) => {
-            let _ = log.send(Entry::Line(text));
-        }
-        None => println!("{text}"),
+    let mut log = lock();
+    while log.lines.len() >= WAITING {
+        log = wait(log, None);
+    }
+    log.lines.extend_from_slice(text.as_bytes());
+    log.lines.push(b'\n');
+    // The first line wakes the log thread; the others find it awake.
+    if log.lines.len() == text.len() + 1 {
+        CHANGED.notify_all();
     }
 }
 
-/// Waits until everything logged so far is written, or `patience` has passed (nobody may be
-/// reading the log).
+/// Waits until everything logged is written, or `patience` has passed (nobody may be reading
+/// the log): the last lines before the server exits.
 pub fn flush(patience: Duration) {
-    let Some(log) = LOG.get() else { return };
-    let (done, written) = mpsc::channel();
-    if log.try_send(Entry::Flush(done)).is_ok() {
-        let _ = written.recv_timeout(patience);
+    let deadline = Instant::now() + patience;
+    let mut log = lock();
+    while (log.writing || !log.lines.is_empty()) && Instant::now() < deadline {
+        log = wait(log, Some(deadline));
     }
 }
 
-/// The log thread's body: waits for a line, gathers those already waiting behind it, writes
-/// them all at once.
-fn write_out(entries: &Receiver<Entry>) {
-    let mut text = Vec::with_capacity(BATCH);
-    let mut flushed = Vec::new();
-    while let Ok(first) = entries.recv() {
-        let mut next = Some(first);
-        while let Some(entry) = next {
-            match entry {
-                Entry::Line(line) => {
-                    text.extend_from_slice(line.as_bytes());
-                    text.push(b'\n');
-                }
-                Entry::Flush(done) => flushed.push(done),
-            }
-            next = if text.len() < BATCH {
-                entries.try_recv().ok()
-            } else {
-                None
-            };
+/// The log thread's body: waits for lines, writes all those that have gathered, and so on.
+fn write_out() {
+    let mut log = lock();
+    loop {
+        if log.lines.is_empty() {
+            log = wait(log, None);
+            continue;
         }
+        let lines = std::mem::take(&mut log.lines);
+        log.writing = true;
+        drop(log);
+        CHANGED.notify_all(); // There is room again for those waiting in `line`.
         // Standard output writes what ends in a line end at once: one system call.
-        let _ = io::stdout().lock().write_all(&text);
-        text.clear();
-        for done in flushed.drain(..) {
-            let _ = done.send(());
+        let _ = io::stdout().lock().write_all(&lines);
+        log = lock();
+        log.writing = false;
+        CHANGED.notify_all(); // For `flush`.
+    }
+}
+
+fn lock() -> MutexGuard<'static, Pending> {
+    LOG.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn wait(log: MutexGuard<'static, Pending>, until: Option<Instant>) -> MutexGuard<'static, Pending> {
+    match until {
+        Some(deadline) => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match CHANGED.wait_timeout(log, left) {
+                Ok((log, _)) => log,
+                Err(poisoned) => poisoned.into_inner().0,
+            }
         }
+        None => CHANGED
+            .wait(log)
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
     }
 }

@@ -13,7 +13,6 @@
 use std::io::{self, BufRead};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -94,14 +93,23 @@ fn console(stop: Sender<()>) {
 
 /// The documents' `receive`: accepts connections for ever, and starts a member's threads.
 fn receive(listener: TcpListener, room: Arc<Room>) {
-    let seats = Seats::new();
-    // Sleeping threads are found through a kernel table, sized for two threads per seat (see
-    // labkit::threads): without it, waking one of 20,000 threads costs a search through a
-    // thousand.
-    let _ = labkit::threads::expect_threads(2 * seats.most);
+    let most = most_connections();
+    // Sleeping threads are found through a kernel table: size it for all of them (see
+    // labkit::threads), or waking one of 20,000 threads means searching through a thousand.
+    let _ = labkit::threads::expect_threads(2 * most);
+    // Every thread of a connection holds a clone of this: two per connection.
+    let threads = Arc::new(());
     for connection in listener.incoming() {
         match connection {
-            Ok(stream) => admit(stream, &room, &seats),
+            Ok(stream) if Arc::strong_count(&threads) > 2 * most => {
+                let peer = stream
+                    .peer_addr()
+                    .map_or(String::new(), |peer| peer.to_string());
+                log::line(format!(
+                    "cannot serve {peer}: the server holds {most} connections, its most"
+                ));
+            }
+            Ok(stream) => admit(stream, &room, &threads),
             Err(error) => {
                 log::line(format!("cannot accept a connection: {}", explain(&error)));
                 // Most likely out of file descriptors: give members a moment to leave rather
@@ -112,22 +120,29 @@ fn receive(listener: TcpListener, room: Arc<Room>) {
     }
 }
 
-/// Logs a new connection and starts its member, if there is a seat for it.
-fn admit(stream: TcpStream, room: &Arc<Room>, seats: &Seats) {
+/// How many connections the server holds at most. Each has two threads, and each thread costs
+/// the kernel four memory mappings: its stack and the small stack of its signal handler, each
+/// behind a guard page. A process may have `vm.max_map_count` mappings (65,530 by default), and
+/// a thread that would pass it cannot set itself up: std then aborts the whole server. So the
+/// server refuses connections before that point, keeping 1,000 mappings for everything else
+/// (about 8,000 connections by default).
+fn most_connections() -> usize {
+    let maps: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(65_530);
+    maps.saturating_sub(1000) / 8
+}
+
+/// Logs a new connection and starts its member.
+fn admit(stream: TcpStream, room: &Arc<Room>, threads: &Arc<()>) {
     let Ok(peer) = stream.peer_addr() else {
         return; // Gone already.
     };
     log::line(format!("connected with {peer}"));
-    let Some(seat) = seats.take() else {
-        log::line(format!(
-            "cannot serve {peer}: the server holds {} connections, its most",
-            seats.most
-        ));
-        return;
-    };
     // Chat lines are small and should leave at once, not wait to be merged with the next.
     let _ = stream.set_nodelay(true);
-    if start_member(stream, room, seat).is_err() {
+    if start_member(stream, room, threads).is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
         // spare. The connection closes, and everybody else carries on.
         log::line(format!(
@@ -137,71 +152,24 @@ fn admit(stream: TcpStream, room: &Arc<Room>, seats: &Seats) {
 }
 
 /// Starts a connection's two threads: its outbox's writer, and `handle`. Both use the same
-/// socket (one file descriptor per member: a busy server runs out of those first), and hold
-/// the connection's seat until both have ended.
-fn start_member(stream: TcpStream, room: &Arc<Room>, seat: Seat) -> io::Result<()> {
+/// socket (one file descriptor per member: a busy server runs out of those first).
+fn start_member(stream: TcpStream, room: &Arc<Room>, threads: &Arc<()>) -> io::Result<()> {
     let socket = Arc::new(stream);
     let outbox = Outbox::new(Arc::clone(&socket));
-    let (writer, seat) = (Arc::clone(&outbox), Arc::new(seat));
-    let writer_seat = Arc::clone(&seat);
+    let (writer, counted) = (Arc::clone(&outbox), Arc::clone(threads));
     spawn("writer", move || {
+        let _counted = counted;
         writer.write_out();
-        drop(writer_seat);
     })?;
-    let (own, room) = (Arc::clone(&outbox), Arc::clone(room));
+    let (own, room, counted) = (Arc::clone(&outbox), Arc::clone(room), Arc::clone(threads));
     if let Err(error) = spawn("handle", move || {
+        let _counted = counted;
         handle(&socket, &own, &room);
-        drop(seat);
     }) {
         outbox.close(); // Without its reader the connection is useless: this ends the writer.
         return Err(error);
     }
     Ok(())
-}
-
-/// How many connections the server holds at most. Each has two threads, and each thread costs
-/// the kernel four memory mappings: its stack and the small stack its signal handler uses,
-/// each behind a guard page. A process may have at most `vm.max_map_count` mappings (65,530 by
-/// default), and a thread that would pass it cannot set itself up: std then aborts the whole
-/// server. So a server refuses connections well before that point (about 8,000 by default).
-struct Seats {
-    taken: Arc<AtomicUsize>,
-    most: usize,
-}
-
-/// A connection's place, given back when both its threads have ended.
-struct Seat(Arc<AtomicUsize>);
-
-const MAPS_PER_CONNECTION: usize = 8;
-/// Mappings the server needs besides its connections' threads: code, libraries, heap.
-const OTHER_MAPS: usize = 1000;
-
-impl Seats {
-    fn new() -> Self {
-        let maps: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
-            .ok()
-            .and_then(|text| text.trim().parse().ok())
-            .unwrap_or(65_530);
-        Seats {
-            taken: Arc::new(AtomicUsize::new(0)),
-            most: maps.saturating_sub(OTHER_MAPS) / MAPS_PER_CONNECTION,
-        }
-    }
-
-    fn take(&self) -> Option<Seat> {
-        // Only the accept thread takes seats, so nobody can take the last one meanwhile.
-        if self.taken.load(Ordering::Relaxed) >= self.most {
-            return None;
-        }
-        self.taken.fetch_add(1, Ordering::Relaxed);
-        Some(Seat(Arc::clone(&self.taken)))
-    }
-}
-
-impl Drop for Seat {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
 }
 
 /// Why a member's session ended.
