@@ -251,7 +251,7 @@ fn an_arabic_message_of_several_kib_arrives_intact() {
 }
 
 #[test]
-fn a_member_that_never_reads_is_dropped_and_delays_nobody() {
+fn a_member_that_never_reads_is_dropped_and_the_others_get_everything() {
     let talk = Conversation::new("lab03: a member stops reading during 1,000 messages");
     let (mut server, address) = start_server(&talk);
     let mut alice = join(&talk, &mut server, "alice", address);
