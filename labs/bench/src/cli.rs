@@ -33,6 +33,11 @@ pub struct Args {
     /// Messages per second each member sends [default: as fast as it can].
     #[arg(long)]
     pub rate: Option<f64>,
+    /// With --rate: spread the members' schedules evenly over each period, as people typing
+    /// independently would, instead of every member sending in the same instant (lockstep
+    /// rounds, the worst case for latency).
+    #[arg(long, requires = "rate")]
+    pub spread: bool,
     /// Length of each message in bytes, newline included (longer if the fields need it).
     #[arg(long, default_value_t = 64)]
     pub size: usize,

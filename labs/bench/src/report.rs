@@ -44,6 +44,8 @@ pub struct Report {
     pub rate: Option<f64>,
     /// Nagle's algorithm left on for the members' sockets (`--nagle`).
     pub nagle: bool,
+    /// The members' schedules spread over each period (`--spread`).
+    pub spread: bool,
     /// Members in the room when the sending started.
     pub joined: u64,
     pub connected: u64,
@@ -97,6 +99,9 @@ impl Report {
             Some(rate) => format!("{rate} per second per member"),
             None => "as fast as possible".to_string(),
         };
+        if self.spread {
+            pace += ", spread over each period";
+        }
         if self.nagle {
             pace += ", Nagle on";
         }
@@ -253,6 +258,7 @@ impl Report {
                     .map_or("null".to_string(), |rate| rate.to_string()),
             ),
             ("nagle", self.nagle.to_string()),
+            ("spread", self.spread.to_string()),
             ("joined", self.joined.to_string()),
             ("join_failed", self.join_failed.to_string()),
             ("messages_planned", self.planned.to_string()),

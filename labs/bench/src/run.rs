@@ -145,6 +145,7 @@ pub fn run(args: &Args) -> Result<Report> {
     let pace = Pace {
         messages: args.messages,
         rate: args.rate,
+        spread_among: args.spread.then_some(senders.len()),
         size: args.size,
         kill_at: (doomed_count > 0).then_some(args.messages / 2),
         bad_every: args.bad_input,
@@ -245,6 +246,7 @@ pub fn run(args: &Args) -> Result<Report> {
     let mut report = Report {
         preset: args.preset,
         nagle: args.nagle,
+        spread: args.spread,
         address,
         members: args.members,
         messages: args.messages,

@@ -2,8 +2,10 @@
 //!
 //! Round after round, each thread writes message 0 of each of its members, then message 1, and
 //! so on: every member sends at the same pace, as many people typing at once would. With
-//! `--rate` a round starts at its due time; without it, at once. Each message is written with
-//! its send time taken just before the write.
+//! `--rate` a round starts at its due time; without it, at once. With `--spread` too, each
+//! member's messages are due at its own offset within the period, so the members' messages
+//! arrive one after another instead of all together. Each message is written with its send time
+//! taken just before the write.
 //!
 //! The sockets are non-blocking (the readers need that), so a full send buffer, which means the
 //! server is not reading that member, is waited for with poll, at most `patience` at a time;
@@ -30,6 +32,9 @@ pub struct Pace {
     pub messages: u64,
     /// Messages per second per member; None: as fast as possible.
     pub rate: Option<f64>,
+    /// `--spread`: how many members send, so that member `i` sends `i / senders` of a period
+    /// after member 0; None: every member's message of a round is due at once.
+    pub spread_among: Option<usize>,
     pub size: usize,
     /// The round at which the doomed members are closed (`--kill`).
     pub kill_at: Option<u64>,
@@ -79,6 +84,13 @@ fn send_all(shared: &Shared, pace: &Pace, outboxes: Vec<Outbox>) {
         for slot in outboxes.iter_mut() {
             let Some(outbox) = slot else { continue };
             let member = outbox.member as u64;
+            if let (Some(rate), Some(senders)) = (pace.rate, pace.spread_among) {
+                let offset = outbox.member as f64 / senders.max(1) as f64;
+                wait_until(
+                    started + Duration::from_secs_f64((number as f64 + offset) / rate),
+                    shared,
+                );
+            }
             payload::encode(&mut line, member, number, shared.now_ns(), pace.size);
             if let Err(why) = send(&outbox.stream, &line, pace.patience, shared) {
                 if why == Unsent::GaveUp {

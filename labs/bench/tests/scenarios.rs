@@ -97,3 +97,27 @@ fn bad_input_is_mixed_into_the_traffic_and_refused_by_the_room() {
     let counts = room.counts();
     assert_eq!((counts.chat, counts.refused, counts.empty), (120, 16, 8));
 }
+
+#[test]
+fn spread_staggers_the_members_and_counts_as_exactly() {
+    let room = Room::start(Fault::None);
+    let port = room.port.to_string();
+    let args = ["--port", &port, "-n", "5", "-m", "10", "--rate", "100"];
+    let figures = bench(&[&args[..], &["--spread"]].concat());
+    assert_eq!(figures.raw("spread"), "true", "{}", figures.json);
+    figures.assert(&[
+        ("joined", 5),
+        ("messages_sent", 50),
+        ("expected", 250),
+        ("seen", 250),
+        ("lost", 0),
+        ("garbled", 0),
+    ]);
+    // Without a rate there is no period to spread over: the flag is refused.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(["--port", &port, "--spread"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--rate"));
+}
