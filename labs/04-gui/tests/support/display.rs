@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use harness::Conversation;
 
@@ -116,20 +116,14 @@ impl Display {
     /// display, and returns its id.
     pub fn wait_for_window(&self, talk: &Conversation, title: &str) -> String {
         talk.step(format!("wait for a window titled /{title}/"));
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let found = self.try_run("xdotool", &["search", "--name", title]);
-            let stdout = String::from_utf8_lossy(&found.stdout);
-            if let Some(id) = stdout.split_whitespace().next() {
-                return id.to_string();
-            }
-            if Instant::now() > deadline {
-                talk.fail(&format!(
-                    "no window titled /{title}/ appeared within {PATIENCE:?}"
-                ));
-            }
-            // Polling the display with a deadline: xdotool cannot wait for a title itself.
-            thread::sleep(Duration::from_millis(50));
+        // `--sync` makes xdotool wait until such a window exists; `try_run` bounds the wait.
+        let found = self.try_run("xdotool", &["search", "--sync", "--name", title]);
+        let stdout = String::from_utf8_lossy(&found.stdout);
+        match stdout.split_whitespace().next() {
+            Some(id) => id.to_string(),
+            None => talk.fail(&format!(
+                "no window titled /{title}/ appeared within {PATIENCE:?}"
+            )),
         }
     }
 
