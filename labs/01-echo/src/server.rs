@@ -52,18 +52,22 @@ fn echo(stream: TcpStream, patience: Duration) -> String {
         return format!("could not be given a deadline: {}", explain(&error));
     }
     let mut reader = BufReader::new(&stream);
-    let reply = match message::read(&mut reader) {
+    // What to send back, and the log line that says what happened.
+    let (answer, outcome) = match message::read(&mut reader) {
         Ok(Read::Message(bytes)) => match String::from_utf8(bytes) {
-            Ok(text) => Ok((text.clone(), format!("sent {}; echoed it", describe(&text)))),
-            Err(_) => Err((
-                "! not UTF-8: the message was not echoed",
-                "sent bytes that are not UTF-8 text; told it so",
-            )),
+            Ok(text) => {
+                let outcome = format!("sent {}; echoed it", describe(&text));
+                (text, outcome)
+            }
+            Err(_) => (
+                "! not UTF-8: the message was not echoed".to_string(),
+                "sent bytes that are not UTF-8 text; told it so".to_string(),
+            ),
         },
-        Ok(Read::TooLong) => Err((
-            "! too long: the limit is 1048576 bytes",
-            "sent more than the limit without a delimiter; told it so",
-        )),
+        Ok(Read::TooLong) => (
+            format!("! too long: the limit is {} bytes", message::LIMIT),
+            "sent more than the limit without a delimiter; told it so".to_string(),
+        ),
         Ok(Read::Unfinished(bytes)) => {
             return format!(
                 "hung up after {} bytes, before the end of its message",
@@ -78,12 +82,8 @@ fn echo(stream: TcpStream, patience: Duration) -> String {
         }
         Err(error) => return format!("lost the connection: {}", explain(&error)),
     };
-    let (answer, outcome) = match &reply {
-        Ok((text, outcome)) => (text.as_str(), outcome.as_str()),
-        Err((answer, outcome)) => (*answer, *outcome),
-    };
     match message::write(&mut &stream, answer.as_bytes()) {
-        Ok(()) => outcome.to_string(),
+        Ok(()) => outcome,
         Err(error) => format!("could not be answered: {}", explain(&error)),
     }
 }

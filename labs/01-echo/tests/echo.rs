@@ -146,6 +146,24 @@ fn the_server_keeps_serving_after_clients_misbehave() {
 }
 
 #[test]
+fn a_message_over_the_limit_is_refused_and_the_server_goes_on() {
+    let talk = Conversation::new("lab01: a message over the 1 MiB limit");
+    let (mut server, port) = start_server(&talk, &[]);
+    let address = format!("127.0.0.1:{port}").parse().unwrap();
+
+    // One byte more than the limit, and no delimiter: the server must stop reading there.
+    let mut flooder = talk.connect("a client that never ends its message", address);
+    flooder.send_bytes(&vec![b'x'; 1024 * 1024 + 1]);
+    flooder.expect("! too long: the limit is 1048576 bytes\0");
+    flooder.expect_closed();
+    server.expect("sent more than the limit without a delimiter; told it so\n");
+
+    let mut client = talk.start(role!("lab01", "client"), &["--port", &port, "next"]);
+    client.expect("echo: next\n");
+    client.wait_success();
+}
+
+#[test]
 fn help_explains_the_lab() {
     let talk = Conversation::new("lab01: --help");
     let lab01 = Role::program("lab01", env!("CARGO_BIN_EXE_lab01"), &[]);
