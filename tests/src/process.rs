@@ -18,8 +18,15 @@ use crate::received::{Missed, Received, end_of, end_of_line, quote, trim_line_en
 #[derive(Clone, Debug)]
 pub struct Role {
     label: String,
-    command: Vec<String>,
-    through_shell: bool,
+    launch: Launch,
+}
+
+#[derive(Clone, Debug)]
+enum Launch {
+    /// A program and its first arguments, started directly.
+    Program(Vec<String>),
+    /// A command line, run by `sh -c`.
+    Shell(String),
 }
 
 /// The [`Role`] `role` of lab `lab`: `role!("lab03", "server")` is `lab03 server`, unless
@@ -41,23 +48,22 @@ impl Role {
     pub fn resolve(lab: &str, role: &str, own_binary: &str) -> Role {
         let variable = Role::variable(lab, role);
         match std::env::var(&variable) {
-            Ok(command) if !command.trim().is_empty() => Role {
-                label: format!("{lab} {role} (${variable})"),
-                command: vec![command],
-                through_shell: true,
-            },
+            Ok(command) if !command.trim().is_empty() => {
+                Role::shell(&format!("{lab} {role} (${variable})"), &command)
+            }
             _ => Role::program(&format!("{lab} {role}"), own_binary, &[role]),
         }
     }
 
     /// Any program: `binary` started with `first_args` before the test's arguments.
     pub fn program(label: &str, binary: &str, first_args: &[&str]) -> Role {
-        let mut command = vec![binary.to_string()];
-        command.extend(first_args.iter().map(|s| s.to_string()));
+        let program = std::iter::once(binary)
+            .chain(first_args.iter().copied())
+            .map(str::to_string)
+            .collect();
         Role {
             label: label.to_string(),
-            command,
-            through_shell: false,
+            launch: Launch::Program(program),
         }
     }
 
@@ -65,8 +71,7 @@ impl Role {
     pub fn shell(label: &str, command_line: &str) -> Role {
         Role {
             label: label.to_string(),
-            command: vec![command_line.to_string()],
-            through_shell: true,
+            launch: Launch::Shell(command_line.to_string()),
         }
     }
 
@@ -76,16 +81,18 @@ impl Role {
     }
 
     pub(crate) fn command(&self, args: &[&str]) -> Command {
-        let mut command = if self.through_shell {
-            // `"$@"` passes the test's arguments through the shell untouched.
-            let mut shell = Command::new("sh");
-            shell.arg("-c").arg(format!("{} \"$@\"", self.command[0]));
-            shell.arg("sh");
-            shell
-        } else {
-            let mut own = Command::new(&self.command[0]);
-            own.args(&self.command[1..]);
-            own
+        let mut command = match &self.launch {
+            Launch::Shell(line) => {
+                // `"$@"` passes the test's arguments through the shell untouched.
+                let mut shell = Command::new("sh");
+                shell.arg("-c").arg(format!("{line} \"$@\"")).arg("sh");
+                shell
+            }
+            Launch::Program(program) => {
+                let mut own = Command::new(&program[0]);
+                own.args(&program[1..]);
+                own
+            }
         };
         command.args(args);
         command
