@@ -252,12 +252,8 @@ fn drain(
                 }
             }
         }
-        if socket.role == Role::Burst || socket.tally.is_none() {
-            // Read and thrown away: only its joining mattered.
-        } else {
-            let rest = take_lines(socket, data, false, from, shared, plan, latency);
-            socket.carry.extend_from_slice(&data[rest..]);
-        }
+        let rest = take_lines(socket, data, false, from, shared, plan, latency);
+        socket.carry.extend_from_slice(&data[rest..]);
         if read < space {
             return Next::Keep;
         }
@@ -327,6 +323,7 @@ fn take_lines(
     plan: &Plan,
     latency: &mut Histogram,
 ) -> usize {
+    // Only members are counted; a burst client's stream is read and thrown away.
     let Some(tally) = socket.tally.as_mut() else {
         return data.len();
     };

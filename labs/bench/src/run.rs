@@ -345,18 +345,25 @@ fn check(args: &Args) -> Result<()> {
     if !(1..=64).contains(&args.readers) || !(1..=64).contains(&args.senders) {
         return fail("--readers and --senders must be from 1 to 64");
     }
+    // Bounds that keep every figure below representable: member numbers fit in names and sums,
+    // and every wait and due time fits in a `Duration`.
+    if args.members > 1_000_000 || args.connect_burst > 1_000_000 {
+        return fail("--members and --connect-burst are at most 1000000 each");
+    }
     if args
         .rate
-        .is_some_and(|rate| !(rate.is_finite() && rate > 0.0))
+        .is_some_and(|rate| !(0.001..=1_000_000.0).contains(&rate))
     {
-        return fail("--rate must be a number of messages per second above 0");
+        return fail("--rate must be from 0.001 to 1000000 messages per second");
     }
-    let positive = |seconds: f64| seconds.is_finite() && seconds > 0.0;
+    let a_day = 86_400.0;
     if ![args.join_timeout, args.idle_timeout, args.timeout]
         .into_iter()
-        .all(positive)
+        .all(|seconds| seconds > 0.0 && seconds <= a_day)
     {
-        return fail("--join-timeout, --idle-timeout and --timeout must be seconds above 0");
+        return fail(
+            "--join-timeout, --idle-timeout and --timeout must be seconds above 0, at most a day",
+        );
     }
     let longest_name = args.name_prefix.chars().count()
         + (args.members + args.connect_burst + 1).to_string().len();

@@ -1,6 +1,6 @@
 //! The few operating-system calls std does not offer, each wrapped in a safe function.
 //!
-//! This is the only file of the kit that uses `unsafe`: every block below is one C call on a file
+//! This is the only file of the bench that uses `unsafe`: every block below is one C call on a file
 //! descriptor we own or on a buffer we hold, and says why it is sound. The rest of the bench only
 //! sees safe functions:
 //!

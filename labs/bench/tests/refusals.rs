@@ -56,6 +56,11 @@ fn nonsense_figures_are_refused() {
     assert!(bench_fails(&["--members", "100000", "--messages", "1000"]).contains("memory"));
     assert!(bench_fails(&["-n", "5", "--talkers", "6"]).contains("--talkers must be"));
     assert!(bench_fails(&["--talkers", "1", "--kill", "30"]).contains("cannot be combined"));
+    // Values that once panicked (an overflowing sum, a wait too long for a Duration).
+    let huge = u64::MAX.to_string();
+    assert!(bench_fails(&["--connect-burst", &huge]).contains("at most 1000000"));
+    assert!(bench_fails(&["--join-timeout", "1e300"]).contains("at most a day"));
+    assert!(bench_fails(&["--rate", "1e-20"]).contains("from 0.001"));
 }
 
 #[test]

@@ -23,11 +23,6 @@ fn kill_closes_a_share_of_the_members_abruptly_half_way() {
         ("lost", 0),
         ("garbled", 0),
     ]);
-    assert!(
-        figures.number("killed_deliveries_seen") <= 7 * 60,
-        "{}",
-        figures.json
-    );
     // The room saw the three doomed members go first, while the others were still sending.
     // (Whether it saw a reset or an end of stream depends on which of its threads touched the
     // socket first: a reset is reported once, and a broadcast write may be the one to get it.)
