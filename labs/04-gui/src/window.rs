@@ -4,7 +4,7 @@
 //! scrolls to the newest line (tkinter's `ScrolledText` with `state='disabled'`), a "Message"
 //! label, the message box and the Send button. The documents' callbacks touch the socket
 //! directly; here every widget callback only posts a [`Message`] on fltk's app channel, and
-//! the one loop in `main.rs` decides what to do, on the GUI thread, in the order things happened.
+//! the one loop in `client::run` decides what to do, on the GUI thread, in the order things happened.
 //!
 //! - Send button, or Enter in the message box: [`Message::Send`], the documents' `write`.
 //! - The window's close button (and Escape, FLTK's usual way to close a window):
