@@ -118,7 +118,9 @@ fn join(
         } else {
             // A refusal ("! nickname refused: ...") is followed by a new prompt; anything else
             // is the welcome.
-            println!("{}", printable(&line));
+            // Not println!: it panics when nobody reads our output (`lab03 client | head -1`).
+            writeln!(std::io::stdout(), "{}", printable(&line))
+                .context("cannot write to the terminal")?;
             if !line.starts_with("! ") {
                 return Ok(true);
             }

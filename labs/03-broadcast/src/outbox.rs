@@ -36,7 +36,6 @@ pub const PATIENCE: Duration = Duration::from_secs(1);
 const KEPT_CAPACITY: usize = 4 * 1024;
 
 /// What the caller of [`Outbox::push`] must do once it has released its own lock.
-#[derive(PartialEq, Eq)]
 pub enum Pushed {
     /// Nothing: the writer is awake and will find the line.
     Queued,

@@ -110,7 +110,6 @@ impl Keyboard {
 }
 
 /// Ends a [`Keyboard::read_line`] from another thread.
-#[derive(Clone)]
 pub struct Interrupter {
     interrupted: Arc<AtomicBool>,
     terminal: bool,
@@ -132,6 +131,12 @@ impl Interrupter {
     }
 }
 
+/// Prints `line` on stdout. Not `println!`, which panics when nobody reads the output any more
+/// (`lab03 client | head -1`); a printer has nobody to report that to, so it is ignored.
+fn print_plain(line: &str) {
+    let _ = writeln!(io::stdout().lock(), "{line}");
+}
+
 /// Prints whole lines from another thread without breaking the line being typed.
 pub struct Printer {
     above_prompt: Option<Box<dyn ExternalPrinter + Send>>,
@@ -144,10 +149,10 @@ impl Printer {
             // rustyline redraws the prompt and the half-typed line below the message.
             Some(printer) => {
                 if printer.print(format!("{line}\n")).is_err() {
-                    println!("{line}");
+                    print_plain(line);
                 }
             }
-            None => println!("{line}"),
+            None => print_plain(line),
         }
     }
 
