@@ -4,13 +4,15 @@
 //! [`connect`] is `socket()` + `connect()` (`TcpStream::connect`). Both turn the common mistakes
 //! (the port is taken, no server is running, the host does not exist) into a sentence that says
 //! what to do about it. [`raise_open_file_limit`] lets a server hold as many connections as the
-//! system allows it.
+//! system allows it, and [`send_now`] writes to a socket without ever waiting.
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
 
+use nix::errno::Errno;
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
-use nix::sys::socket::{self, Backlog};
+use nix::sys::socket::{self, Backlog, MsgFlags};
 
 use crate::error::{Failure, Result, explain};
 
@@ -39,6 +41,23 @@ pub fn raise_open_file_limit() -> Result<u64> {
         setrlimit(Resource::RLIMIT_NOFILE, hard, hard).map_err(cannot)?;
     }
     Ok(hard.max(soft))
+}
+
+/// Writes as much of `bytes` as the socket's send buffer takes at once, and returns how many it
+/// took: 0 when the buffer is full. The socket stays blocking for everybody else (a thread
+/// blocked in `read` on it, say): only this one call does not wait (`MSG_DONTWAIT`).
+pub fn send_now(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
+    // MSG_NOSIGNAL: a peer that has gone is an error here, as it is for std's `write`, not a
+    // SIGPIPE for the whole process.
+    let flags = MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL;
+    loop {
+        match socket::send(stream.as_raw_fd(), bytes, flags) {
+            Ok(sent) => return Ok(sent),
+            Err(Errno::EAGAIN) => return Ok(0),
+            Err(Errno::EINTR) => continue,
+            Err(errno) => return Err(errno.into()),
+        }
+    }
 }
 
 fn bind(host: &str, port: u16) -> Result<TcpListener> {
@@ -119,6 +138,26 @@ mod tests {
         let limit = raise_open_file_limit().unwrap();
         let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
         assert_eq!((limit, soft), (hard, hard));
+    }
+
+    #[test]
+    fn send_now_takes_what_fits_and_never_waits() {
+        let listener = listen("127.0.0.1", 0).unwrap();
+        let sender = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (receiver, _) = listener.accept().unwrap();
+        assert_eq!(send_now(&sender, b"hello\n").unwrap(), 6);
+        // Nobody reads `receiver` past the first line: the buffers fill up, and then each call
+        // takes nothing instead of blocking this test for ever.
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut calls = 0;
+        while send_now(&sender, &chunk).unwrap() > 0 {
+            calls += 1;
+            assert!(calls < 10_000, "the buffers never filled up");
+        }
+        assert_eq!(send_now(&sender, &chunk).unwrap(), 0);
+        let mut first = [0; 6];
+        std::io::Read::read_exact(&mut &receiver, &mut first).unwrap();
+        assert_eq!(&first, b"hello\n");
     }
 
     #[test]
