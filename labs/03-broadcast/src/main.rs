@@ -6,7 +6,8 @@
 //!
 //! - `server`: the documents' `receive` (accept loop) and `handle` (one thread per member);
 //! - `room`: the member list and the documents' `broadcast`, under one lock;
-//! - `outbox`: each member's bounded outgoing queue and its writer thread;
+//! - `outbox`: each member's bounded outgoing queue, and its writer thread for when it lags;
+//! - `postman`: the one thread that writes the room's lines to every member that keeps up;
 //! - `framing`: whole lines out of a byte stream, with a cap on their length;
 //! - `log`: the server's output, written by a thread of its own;
 //! - `nickname`: which names are acceptable;
@@ -17,6 +18,7 @@ mod framing;
 mod log;
 mod nickname;
 mod outbox;
+mod postman;
 mod room;
 mod server;
 

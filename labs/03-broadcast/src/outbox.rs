@@ -1,25 +1,32 @@
-//! Each member's outgoing queue and the writer thread that empties it.
+//! Each member's outgoing queue, and the writer thread that waits for that member alone.
 //!
 //! The documents' `broadcast` calls `client.send(message)` for every client in turn, on the
 //! sender's thread. `send` blocks when a client's socket buffer is full, so one client that stops
 //! reading stalls the sender, and with it everyone waiting on the sender. Here `broadcast` never
-//! touches a socket: it appends the line to each member's [`Outbox`] and moves on. Each member
-//! has its own writer thread ([`Outbox::write_out`]) that sends what was queued; a slow member
-//! only slows its own writer.
+//! touches a socket: it appends the line to each member's [`Outbox`] and moves on.
+//!
+//! Two can send what an outbox holds, one at a time (whoever holds its *pen*): the postman (see
+//! the postman module), which writes only what a socket takes at once and never waits, and the
+//! member's own writer thread ([`Outbox::write_out`]), which waits for that member as long as it
+//! takes. A member that keeps up gets its lines from the postman. The first time its socket is
+//! full, the postman starts its writer and hands it the pen; the writer sends the rest, waiting
+//! for that member and for nobody else, and hands the pen back once it has caught up. A member
+//! that never falls behind never costs a writer thread.
 //!
 //! The queue is bounded in bytes ([`QUEUE_LIMIT`]), yet nobody is dropped for reading slowly:
 //! a speaker whose line took a member's queue past the limit waits (with the room's lock
-//! released) until that member's writer has taken the queue, which slows the room down to the
-//! pace of its slowest reader instead of piling up memory. Only a member that takes nothing at
-//! all for [`PATIENCE`] while its queue is full has stopped reading: it is dropped, its socket
-//! shut down so that its reader thread ends and announces the leave, and the others carry on.
+//! released) until that member's queue has been taken, which slows the room down to the pace of
+//! its slowest reader instead of piling up memory. Only a member that takes nothing at all for
+//! [`PATIENCE`] while its queue is full has stopped reading: it is dropped, its socket shut down
+//! so that its reader thread ends and announces the leave, and the others carry on.
 
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::log;
+use crate::postman::Postman;
+use crate::{log, server};
 
 /// How far a member may fall behind, in bytes queued and not yet sent: 1 MiB. On top of this the
 /// kernel buffers a few MiB per connection: a member past this point has about 20,000 ordinary
@@ -30,41 +37,50 @@ pub const QUEUE_LIMIT: usize = 1 << 20;
 /// reads, however slowly, takes some bytes in that time; one that stopped reading takes none.
 pub const PATIENCE: Duration = Duration::from_secs(1);
 
-/// What a writer keeps of its buffer between two bursts. A burst can grow it to the whole
-/// [`QUEUE_LIMIT`]; keeping that much for each of thousands of quiet members would waste
-/// gigabytes, while a writer that keeps nothing would allocate again at every line.
-const KEPT_CAPACITY: usize = 4 * 1024;
-
 /// What the caller of [`Outbox::push`] must do once it has released its own lock.
 pub enum Pushed {
-    /// Nothing: the writer is awake and will find the line.
+    /// Nothing: the line will be carried with those already queued.
     Queued,
-    /// The writer sleeps: [`Outbox::wake`] it.
-    WakeWriter,
+    /// The outbox was empty: [`Postman::post`](crate::postman::Postman::post) it.
+    Post,
     /// The queue is past [`QUEUE_LIMIT`]: [`Outbox::wait_for_room`] before saying more.
     Full,
 }
 
-/// A member's outgoing lines, filled by the room and emptied by the member's writer.
+/// What became of an outbox the postman carried (see [`Outbox::deliver`]).
+#[derive(PartialEq, Eq)]
+pub enum Delivered {
+    /// Everything was sent, or the member's writer has taken over.
+    Done,
+    /// Everything was sent, and more lines arrived meanwhile: carry them in the next round.
+    More,
+}
+
+/// A member's outgoing lines, filled by the room and emptied by the postman or the member's
+/// writer.
 pub struct Outbox {
     queue: Mutex<Queue>,
-    /// Wakes the writer when lines arrive, those waiting for room when it takes them, and those
-    /// waiting in [`Outbox::wait_sent`].
+    /// Wakes the writer when it is handed the pen, those waiting for room when lines are taken,
+    /// and those waiting in [`Outbox::wait_sent`].
     changed: Condvar,
     /// The member's connection, shared with its reader.
     socket: Arc<TcpStream>,
+    /// Told how many bytes it has to carry for this member while it holds the pen.
+    postman: Arc<Postman>,
 }
 
 struct Queue {
-    /// The lines queued, end to end, exactly as they will be sent: the writer sends them with
-    /// one `write`, however many there are, without copying them again.
+    /// The lines queued, end to end, exactly as they will be sent: they leave with one `write`,
+    /// however many there are.
     bytes: Vec<u8>,
     state: State,
-    /// The writer sleeps on `changed`, waiting for lines.
-    writer_asleep: bool,
+    /// Who sends the queued lines; only one at a time, so that they leave in order.
+    pen: Pen,
+    /// Whether the member's writer thread has been started.
+    writer: bool,
     /// Speakers waiting in [`Outbox::wait_for_room`].
     waiting: usize,
-    /// When the member last took bytes (or its writer last had nothing to send).
+    /// When the member last took bytes (or its queue was last taken to be sent).
     progress: Instant,
 }
 
@@ -76,23 +92,36 @@ enum State {
     Closing,
     /// The member stopped reading: close the connection at once.
     Dropped,
-    /// The writer has finished.
+    /// The connection is closed: nothing more will be sent.
     Done,
+}
+
+/// Who holds the pen: who sends this member's lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pen {
+    /// Nobody: nothing is queued.
+    Nobody,
+    /// The postman: the outbox is posted, or being written.
+    Postman,
+    /// The member's own writer thread: its socket was full.
+    Writer,
 }
 
 impl Outbox {
     /// An outbox writing to the member's connection.
-    pub fn new(socket: Arc<TcpStream>) -> Arc<Self> {
+    pub fn new(socket: Arc<TcpStream>, postman: Arc<Postman>) -> Arc<Self> {
         Arc::new(Outbox {
             queue: Mutex::new(Queue {
                 bytes: Vec::new(),
                 state: State::Open,
-                writer_asleep: false,
+                pen: Pen::Nobody,
+                writer: false,
                 waiting: 0,
                 progress: Instant::now(),
             }),
             changed: Condvar::new(),
             socket,
+            postman,
         })
     }
 
@@ -105,13 +134,13 @@ impl Outbox {
             return Pushed::Queued;
         }
         queue.bytes.extend_from_slice(lines);
-        // Waking a thread is a system call, even when nobody waits (std's condition variable
-        // always asks the kernel). A busy writer finds these bytes on its own when it comes
-        // back for more, so only a sleeping one needs waking: in a busy room most lines cost
-        // no system call at all.
-        if std::mem::take(&mut queue.writer_asleep) {
+        if queue.pen != Pen::Writer {
+            self.postman.load(lines.len());
+        }
+        if queue.pen == Pen::Nobody {
+            queue.pen = Pen::Postman;
             queue.progress = Instant::now();
-            Pushed::WakeWriter
+            Pushed::Post
         } else if queue.bytes.len() > QUEUE_LIMIT {
             Pushed::Full
         } else {
@@ -119,9 +148,77 @@ impl Outbox {
         }
     }
 
-    /// Wakes the writer after a push that said so.
-    pub fn wake(&self) {
-        self.changed.notify_all();
+    /// The postman's part: sends everything queued, if the member's socket takes it at once.
+    /// If it does not, the rest stays queued and the member's writer takes the pen.
+    pub fn deliver(self: &Arc<Self>) -> Delivered {
+        // The whole queue, leaving an empty one (which allocates nothing until the next line):
+        // a quiet member holds no buffer, and the one sent here is freed once sent.
+        let mut batch = {
+            let mut queue = self.lock();
+            if matches!(queue.state, State::Dropped | State::Done) {
+                self.postman.unload(queue.bytes.len());
+                self.finish(&mut queue);
+                return Delivered::Done;
+            }
+            queue.progress = Instant::now();
+            if queue.waiting > 0 {
+                self.changed.notify_all(); // There is room again.
+            }
+            std::mem::take(&mut queue.bytes)
+        };
+        let sent = labkit::net::send_now(&self.socket, &batch);
+        let mut queue = self.lock();
+        self.postman.unload(batch.len());
+        match sent {
+            Err(_) => {
+                // The connection failed (a reset, say): the member's reader meets the same end
+                // and announces the leave.
+                self.postman.unload(queue.bytes.len());
+                self.finish(&mut queue);
+                Delivered::Done
+            }
+            Ok(sent) if sent < batch.len() => {
+                // The socket is full: what it did not take goes back in front of what came
+                // since, and the member's writer takes over.
+                self.postman.unload(queue.bytes.len());
+                batch.drain(..sent);
+                batch.extend_from_slice(&queue.bytes);
+                queue.bytes = batch;
+                self.hand_to_writer(queue);
+                Delivered::Done
+            }
+            Ok(_) if !queue.bytes.is_empty() => Delivered::More,
+            Ok(_) if queue.state == State::Open => {
+                queue.pen = Pen::Nobody;
+                Delivered::Done
+            }
+            Ok(_) => {
+                // Closing, and all is sent.
+                self.finish(&mut queue);
+                Delivered::Done
+            }
+        }
+    }
+
+    /// Gives the pen to the member's writer, starting the writer the first time.
+    fn hand_to_writer(self: &Arc<Self>, mut queue: MutexGuard<'_, Queue>) {
+        queue.pen = Pen::Writer;
+        if std::mem::replace(&mut queue.writer, true) {
+            drop(queue);
+            self.changed.notify_all();
+            return;
+        }
+        // Starting a thread takes a while: not with the queue locked, which the room needs.
+        drop(queue);
+        let outbox = Arc::clone(self);
+        if server::spawn("writer", move || outbox.write_out()).is_err() {
+            log::line(
+                "a member fell behind and the system would not start its writer: dropped"
+                    .to_string(),
+            );
+            let mut queue = self.lock();
+            self.finish(&mut queue);
+        }
     }
 
     /// Waits while more than [`QUEUE_LIMIT`] bytes wait for this member (called `name` in the
@@ -132,6 +229,7 @@ impl Outbox {
         while queue.bytes.len() > QUEUE_LIMIT && queue.state == State::Open {
             let stuck = queue.progress.elapsed();
             if stuck >= PATIENCE {
+                // Whoever holds the pen sees this and closes the connection.
                 queue.state = State::Dropped;
                 drop(queue);
                 // Logged first: the leave that the shutdown causes is logged after it.
@@ -158,12 +256,15 @@ impl Outbox {
         let mut queue = self.lock();
         if queue.state == State::Open {
             queue.state = State::Closing;
-            self.changed.notify_all();
+            // Otherwise whoever holds the pen closes it once everything is sent.
+            if queue.pen == Pen::Nobody {
+                self.finish(&mut queue);
+            }
         }
     }
 
-    /// Waits until the writer has finished, or `deadline` has passed (a member that does not
-    /// read may never let it finish).
+    /// Waits until the connection is closed, or `deadline` has passed (a member that does not
+    /// read may never let its last lines go).
     pub fn wait_sent(&self, deadline: Instant) {
         let mut queue = self.lock();
         while queue.state != State::Done {
@@ -178,48 +279,47 @@ impl Outbox {
         }
     }
 
-    /// The writer thread's body: sends everything queued, a whole queue at a time, until the
-    /// outbox is closed or the connection fails.
-    pub fn write_out(&self) {
-        let mut batch = Vec::new();
+    /// The writer thread's body. It sends everything queued, waiting for the member as long as
+    /// it takes, then gives the pen back (the postman carries the next lines) and sleeps until
+    /// it is handed the pen again; it ends when the connection is closed.
+    fn write_out(&self) {
         loop {
-            {
+            let batch = {
                 let mut queue = self.lock();
-                if queue.bytes.is_empty() && queue.state == State::Open {
-                    while queue.bytes.is_empty() && queue.state == State::Open {
-                        queue.writer_asleep = true;
-                        queue = match self.changed.wait(queue) {
-                            Ok(queue) => queue,
-                            Err(poisoned) => poisoned.into_inner(),
-                        };
+                while queue.pen != Pen::Writer && queue.state != State::Done {
+                    queue = self
+                        .changed
+                        .wait(queue)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                }
+                match queue.state {
+                    State::Done => return,
+                    State::Dropped => return self.finish(&mut queue),
+                    State::Closing if queue.bytes.is_empty() => return self.finish(&mut queue),
+                    State::Open if queue.bytes.is_empty() => {
+                        // Caught up: the postman carries the next lines again.
+                        queue.pen = Pen::Nobody;
+                        continue;
                     }
-                    // Woken by the first line of what is often a burst (many members speaking
-                    // at once): let the threads still queueing theirs run first, and send the
-                    // burst in one write rather than line by line, a wake-up each.
-                    drop(queue);
-                    std::thread::yield_now();
-                    queue = self.lock();
+                    _ => {}
                 }
-                queue.writer_asleep = false;
-                if queue.state == State::Dropped || queue.bytes.is_empty() {
-                    break;
-                }
-                // Take the whole queue and leave the room the empty buffer of the last batch.
-                std::mem::swap(&mut queue.bytes, &mut batch);
                 queue.progress = Instant::now();
                 if queue.waiting > 0 {
                     self.changed.notify_all(); // There is room again.
                 }
-            }
+                std::mem::take(&mut queue.bytes)
+            };
             if self.send(&batch).is_err() {
-                break;
+                return self.finish(&mut self.lock());
             }
-            batch.clear();
-            batch.shrink_to(KEPT_CAPACITY);
         }
-        // Closing both directions also ends the member's reader thread if it is still reading.
+    }
+
+    /// Closes the connection: both directions, which also ends the member's reader thread if
+    /// it is still reading.
+    fn finish(&self, queue: &mut Queue) {
         let _ = self.socket.shutdown(Shutdown::Both);
-        self.lock().state = State::Done;
+        queue.state = State::Done;
         self.changed.notify_all();
     }
 

@@ -9,16 +9,22 @@
 //! and two messages reach everyone in the same order.
 //!
 //! Queuing is cheap (see the outbox module): the lock is never held while a socket is written.
+//! Once it is released, the outboxes that were empty are posted to the postman, which writes
+//! them (see the postman module).
 
 use std::fmt::Write;
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use labkit::clock;
 
 use crate::outbox::{Outbox, Pushed};
+use crate::postman::Postman;
 
 pub struct Room {
     state: Mutex<State>,
+    /// Carries the lines queued to the members (see the postman module).
+    postman: Arc<Postman>,
 }
 
 struct State {
@@ -40,19 +46,25 @@ pub enum Refused {
 }
 
 impl Room {
-    pub fn new() -> Self {
+    pub fn new(postman: Arc<Postman>) -> Self {
         Room {
             state: Mutex::new(State {
                 members: Vec::new(),
                 open: true,
             }),
+            postman,
         }
+    }
+
+    /// An outbox for a new connection, its lines carried by the room's postman.
+    pub fn outbox(&self, socket: Arc<TcpStream>) -> Arc<Outbox> {
+        Outbox::new(socket, Arc::clone(&self.postman))
     }
 
     /// Adds `name` to the room: the newcomer gets a welcome with the member list, the others a
     /// join notice with the same list.
     pub fn join(&self, name: &str, outbox: &Arc<Outbox>) -> Result<(), Refused> {
-        let mut state = self.lock();
+        let mut state = self.lock_to_speak();
         if !state.open {
             return Err(Refused::Closed);
         }
@@ -75,19 +87,18 @@ impl Room {
             deliver(std::slice::from_ref(newcomer), &welcome, &mut after);
         }
         drop(state);
-        after.finish();
+        after.finish(&self.postman);
         Ok(())
     }
 
     /// The documents' `broadcast`: `name: text`, stamped, to every member, the sender included,
     /// for each of `texts` (the messages of `name` that arrived together). They are queued to
-    /// each member in one go: one lock of its outbox, and at most one wake-up of its writer,
-    /// however many messages there are.
+    /// each member in one go, one lock of its outbox, however many messages there are.
     pub fn say(&self, name: &str, texts: &[String]) {
         if texts.is_empty() {
             return;
         }
-        let state = self.lock();
+        let state = self.lock_to_speak();
         let now = clock::time();
         let mut lines = String::new();
         for text in texts {
@@ -97,13 +108,13 @@ impl Room {
         let mut after = Aftermath::default();
         deliver(&state.members, &lines, &mut after);
         drop(state);
-        after.finish();
+        after.finish(&self.postman);
     }
 
     /// Removes `name` and tells the others. False if `name` had already gone (the server
     /// stopping removes everyone at once), so a leave is announced once.
     pub fn leave(&self, name: &str) -> bool {
-        let mut state = self.lock();
+        let mut state = self.lock_to_speak();
         let Some(index) = state.members.iter().position(|m| m.name == name) else {
             return false;
         };
@@ -112,7 +123,7 @@ impl Room {
         let mut after = Aftermath::default();
         deliver(&state.members, &left, &mut after);
         drop(state);
-        after.finish();
+        after.finish(&self.postman);
         true
     }
 
@@ -137,8 +148,29 @@ impl Room {
             })
             .collect();
         // Closed outboxes wait for no room: the server is stopping, it waits for nobody.
-        after.finish();
+        after.finish(&self.postman);
         outboxes
+    }
+
+    /// A line to one member only; `who` names it in the log, should it be dropped.
+    pub fn tell(&self, who: &str, outbox: &Arc<Outbox>, text: String) {
+        let mut after = Aftermath::default();
+        after.note(who, outbox, outbox.push(line(text).as_bytes()));
+        after.finish(&self.postman);
+    }
+
+    /// The room's lock, once the postman has room for more (see the postman module). Checked
+    /// with the lock held, where every line is queued: two speakers cannot both find room and
+    /// then both fill it.
+    fn lock_to_speak(&self) -> MutexGuard<'_, State> {
+        loop {
+            let state = self.lock();
+            if !self.postman.overloaded() {
+                return state;
+            }
+            drop(state);
+            self.postman.wait_for_room();
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -183,21 +215,14 @@ fn deliver(members: &[Member], lines: &str, after: &mut Aftermath) {
     }
 }
 
-/// A line to one member only; `who` names it in the log, should it be dropped.
-pub fn tell(who: &str, outbox: &Arc<Outbox>, text: String) {
-    let mut after = Aftermath::default();
-    after.note(who, outbox, outbox.push(line(text).as_bytes()));
-    after.finish();
-}
-
-/// What is left to do after queueing lines, once the room's lock is released: waking the
-/// writers that were asleep, and waiting for room in the queues that are full. Both take time
-/// (waking a thread is a system call, and the woken writer may take the processor at once;
-/// waiting may last up to a second), and with the lock held every other member's thread would
-/// wait too.
+/// What is left to do after queueing lines, once the room's lock is released: posting the
+/// outboxes that were empty, and waiting for room in the queues that are full. Both take time
+/// (posting may wake the postman, a system call, and the postman may take the processor at
+/// once; waiting may last up to a second), and with the lock held every other member's thread
+/// would wait too.
 #[derive(Default)]
 struct Aftermath {
-    sleeping: Vec<Arc<Outbox>>,
+    to_post: Vec<Arc<Outbox>>,
     full: Vec<(String, Arc<Outbox>)>,
 }
 
@@ -205,15 +230,13 @@ impl Aftermath {
     fn note(&mut self, name: &str, outbox: &Arc<Outbox>, pushed: Pushed) {
         match pushed {
             Pushed::Queued => {}
-            Pushed::WakeWriter => self.sleeping.push(Arc::clone(outbox)),
+            Pushed::Post => self.to_post.push(Arc::clone(outbox)),
             Pushed::Full => self.full.push((name.to_string(), Arc::clone(outbox))),
         }
     }
 
-    fn finish(self) {
-        for outbox in self.sleeping {
-            outbox.wake();
-        }
+    fn finish(self, postman: &Postman) {
+        postman.post(self.to_post);
         for (name, outbox) in self.full {
             outbox.wait_for_room(&name);
         }

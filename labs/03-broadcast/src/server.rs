@@ -1,10 +1,11 @@
 //! The room server: the documents' `receive` (accept connections) and `handle` (one thread per
 //! member), and stopping cleanly, which the documents' servers cannot do.
 //!
-//! Each connection gets two threads: `handle` reads its lines, and its outbox's writer sends
-//! (see the outbox module). `handle` asks for a nickname, joins the room, then turns each line
-//! into a room event until the member leaves; the room (see the room module) is the documents'
-//! `broadcast`.
+//! Each connection gets a thread, `handle`, that reads its lines: it asks for a nickname, joins
+//! the room, then turns each line into a room event until the member leaves. The room (see the
+//! room module) is the documents' `broadcast`; the postman (see the postman module) carries what
+//! it says to the members, and a member that falls behind gets a writer thread of its own (see
+//! the outbox module).
 //!
 //! The documents read the nickname inside the accept loop, so a client that connects and says
 //! nothing stops everybody else from connecting. Here the accept loop only accepts: the nickname
@@ -25,7 +26,8 @@ use crate::framing::{LINE_LIMIT, Line, LineReader};
 use crate::log;
 use crate::nickname::{self, PROMPT};
 use crate::outbox::Outbox;
-use crate::room::{Refused, Room, tell};
+use crate::postman::Postman;
+use crate::room::{Refused, Room};
 
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
@@ -57,7 +59,8 @@ fn run(listener: TcpListener) -> Result<()> {
     .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
     spawn("console", move || console(stop)).context("cannot start the console thread")?;
 
-    let room = Arc::new(Room::new());
+    let postman = Postman::start().context("cannot start the postman thread")?;
+    let room = Arc::new(Room::new(postman));
     let accepting = Arc::clone(&room);
     spawn("receive", move || receive(listener, accepting))
         .context("cannot start the accept thread")?;
@@ -91,17 +94,17 @@ fn console(stop: Sender<()>) {
     }
 }
 
-/// The documents' `receive`: accepts connections for ever, and starts a member's threads.
+/// The documents' `receive`: accepts connections for ever, and starts each member's thread.
 fn receive(listener: TcpListener, room: Arc<Room>) {
     let most = most_connections();
     // Sleeping threads are found through a kernel table: size it for all of them (see
     // labkit::threads), or waking one of 20,000 threads means searching through a thousand.
     let _ = labkit::threads::expect_threads(2 * most);
-    // Every thread of a connection holds a clone of this: two per connection.
-    let threads = Arc::new(());
+    // Every connection's `handle` thread holds a clone of this while it runs.
+    let connections = Arc::new(());
     for connection in listener.incoming() {
         match connection {
-            Ok(stream) if Arc::strong_count(&threads) > 2 * most => {
+            Ok(stream) if Arc::strong_count(&connections) > most => {
                 let peer = stream
                     .peer_addr()
                     .map_or(String::new(), |peer| peer.to_string());
@@ -109,7 +112,7 @@ fn receive(listener: TcpListener, room: Arc<Room>) {
                     "cannot serve {peer}: the server holds {most} connections, its most"
                 ));
             }
-            Ok(stream) => admit(stream, &room, &threads),
+            Ok(stream) => admit(stream, &room, &connections),
             Err(error) => {
                 log::line(format!("cannot accept a connection: {}", explain(&error)));
                 // Most likely out of file descriptors: give members a moment to leave rather
@@ -120,12 +123,13 @@ fn receive(listener: TcpListener, room: Arc<Room>) {
     }
 }
 
-/// How many connections the server holds at most. Each has two threads, and each thread costs
-/// the kernel four memory mappings: its stack and the small stack of its signal handler, each
-/// behind a guard page. A process may have `vm.max_map_count` mappings (65,530 by default), and
-/// a thread that would pass it cannot set itself up: std then aborts the whole server. So the
-/// server refuses connections before that point, keeping 1,000 mappings for everything else
-/// (about 8,000 connections by default).
+/// How many connections the server holds at most. Each has a thread, and a second one if it
+/// falls behind (its writer, see the outbox module), and each thread costs the kernel four
+/// memory mappings: its stack and the small stack of its signal handler, each behind a guard
+/// page. A process may have `vm.max_map_count` mappings (65,530 by default), and a thread that
+/// would pass it cannot set itself up: std then aborts the whole server. So the server refuses
+/// connections before that point, should every member fall behind at once, keeping 1,000
+/// mappings for everything else (about 8,000 connections by default).
 fn most_connections() -> usize {
     let maps: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
         .ok()
@@ -135,14 +139,14 @@ fn most_connections() -> usize {
 }
 
 /// Logs a new connection and starts its member.
-fn admit(stream: TcpStream, room: &Arc<Room>, threads: &Arc<()>) {
+fn admit(stream: TcpStream, room: &Arc<Room>, connections: &Arc<()>) {
     let Ok(peer) = stream.peer_addr() else {
         return; // Gone already.
     };
     log::line(format!("connected with {peer}"));
     // Chat lines are small and should leave at once, not wait to be merged with the next.
     let _ = stream.set_nodelay(true);
-    if start_member(stream, room, threads).is_err() {
+    if start_member(stream, room, connections).is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
         // spare. The connection closes, and everybody else carries on.
         log::line(format!(
@@ -151,22 +155,21 @@ fn admit(stream: TcpStream, room: &Arc<Room>, threads: &Arc<()>) {
     }
 }
 
-/// Starts a connection's two threads: its outbox's writer, and `handle`. Both use the same
-/// socket (one file descriptor per member: a busy server runs out of those first).
-fn start_member(stream: TcpStream, room: &Arc<Room>, threads: &Arc<()>) -> io::Result<()> {
+/// Starts a connection's thread, `handle`. It shares the socket with the member's outbox (one
+/// file descriptor per member: a busy server runs out of those first).
+fn start_member(stream: TcpStream, room: &Arc<Room>, connections: &Arc<()>) -> io::Result<()> {
     let socket = Arc::new(stream);
-    let outbox = Outbox::new(Arc::clone(&socket));
-    let (writer, counted) = (Arc::clone(&outbox), Arc::clone(threads));
-    spawn("writer", move || {
-        let _counted = counted;
-        writer.write_out();
-    })?;
-    let (own, room, counted) = (Arc::clone(&outbox), Arc::clone(room), Arc::clone(threads));
+    let outbox = room.outbox(Arc::clone(&socket));
+    let (own, room, counted) = (
+        Arc::clone(&outbox),
+        Arc::clone(room),
+        Arc::clone(connections),
+    );
     if let Err(error) = spawn("handle", move || {
         let _counted = counted;
         handle(&socket, &own, &room);
     }) {
-        outbox.close(); // Without its reader the connection is useless: this ends the writer.
+        outbox.close(); // Without its reader the connection is useless: this closes it.
         return Err(error);
     }
     Ok(())
@@ -202,7 +205,7 @@ fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
             log::line(format!("{name} left ({reason})"));
             if !matches!(leaving, Leaving::Lost) {
                 let goodbye = format!("({}) * Goodbye, {name}!", clock::time());
-                tell(&name, outbox, goodbye);
+                room.tell(&name, outbox, goodbye);
             }
         }
     }
@@ -217,7 +220,7 @@ fn choose_name(
     peer: &str,
 ) -> Option<String> {
     loop {
-        tell(peer, outbox, PROMPT.to_string());
+        room.tell(peer, outbox, PROMPT.to_string());
         let refusal = match lines.read_line().ok()?? {
             Line::TooLong => "it is longer than 16 characters".to_string(),
             Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
@@ -230,7 +233,7 @@ fn choose_name(
                 },
             },
         };
-        tell(peer, outbox, format!("! nickname refused: {refusal}"));
+        room.tell(peer, outbox, format!("! nickname refused: {refusal}"));
     }
 }
 
@@ -271,7 +274,7 @@ fn converse(
             arrived.clear();
         }
         if let Some(reply) = reply {
-            tell(name, outbox, reply);
+            room.tell(name, outbox, reply);
         }
     };
     room.say(name, &arrived);
@@ -280,14 +283,15 @@ fn converse(
 
 /// The stack of each of the server's threads. std reserves 2 MiB per thread; these threads
 /// keep their buffers on the heap and use a few KiB of stack. Only the pages a thread touches
-/// cost memory, but 10,000 members are 20,000 threads: at 2 MiB each that would be 40 GiB of
+/// cost memory, but 10,000 members may be 20,000 threads: at 2 MiB each that would be 40 GiB of
 /// address space to reserve, at 128 KiB it is 2.5 GiB.
 const STACK_SIZE: usize = 128 * 1024;
 
-fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
+/// Starts one of the server's threads.
+pub fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
     // `thread::spawn` panics when no thread can be started (too many members for the
     // machine); the builder returns the error instead, so the server refuses that one
-    // connection, logs why, and carries on.
+    // connection (or drops that one member), logs why, and carries on.
     thread::Builder::new()
         .name(name.to_string())
         .stack_size(STACK_SIZE)
