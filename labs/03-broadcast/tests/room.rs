@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 
 use common::{PROMPT, join, join_with_client, shorten, start_server};
@@ -334,6 +334,71 @@ fn a_member_that_never_reads_is_dropped_and_the_others_get_everything() {
         .map(|line| format!("{line}\n"))
         .collect();
     assert_transcript!("lab03_stalled_member_server", log);
+}
+
+#[test]
+fn a_member_that_pauses_reading_is_waited_for_and_gets_everything_in_order() {
+    let talk = Conversation::new("lab03: a member pauses reading while long lines go by");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+
+    talk.step("connect paused, which sends its name and then reads nothing for a while");
+    let paused = TcpStream::connect(address).expect("connect");
+    (&paused).write_all(b"paused\n").expect("send the name");
+    alice.expect("* paused joined! In the room: alice, paused.\n");
+
+    // 500 lines of 8 KB, 4 MB: the kernel takes up to about 3.9 MB for a connection nobody
+    // reads (its send buffer grows to 4 MiB, net.ipv4.tcp_wmem), so the server's queue has to
+    // keep the rest and send it later; the rest stays under the queue's 1 MiB limit, so the
+    // member is not taken for one that stopped reading.
+    let padding = ".".repeat(8000);
+    let burst: String = (0..500).map(|n| format!("{n:03} {padding}\n")).collect();
+    alice.send_bytes(burst.as_bytes());
+    for n in 0..500 {
+        alice.expect(&format!(") alice: {n:03} "));
+    }
+    alice.send_line("said after the long lines");
+    alice.expect(") alice: said after the long lines\n");
+
+    talk.step("paused reads again, from its first line");
+    paused
+        .set_read_timeout(Some(harness::timeout()))
+        .expect("a read timeout");
+    let mut lines = BufReader::new(&paused).lines();
+    let mut next = |expected: &str| -> String {
+        match lines.next() {
+            Some(Ok(line)) => line,
+            Some(Err(error)) => talk.fail(&format!("paused: {error}, expecting {expected}")),
+            None => talk.fail(&format!(
+                "paused: the connection closed, expecting {expected}"
+            )),
+        }
+    };
+    assert_eq!(format!("{}\n", next("the prompt")), PROMPT);
+    let welcome = next("the welcome");
+    assert!(welcome.contains("* Welcome, paused!"), "{welcome}");
+    for n in 0..500 {
+        let line = next(&format!("alice's line {n:03}"));
+        assert!(
+            line.ends_with(&format!(") alice: {n:03} {padding}")),
+            "expected alice's line {n:03}, whole, got {line:.60}"
+        );
+    }
+    let line = next("the line said after the long lines");
+    assert!(
+        line.ends_with(") alice: said after the long lines"),
+        "{line}"
+    );
+
+    talk.step("paused has caught up: the next line reaches it at once");
+    alice.send_line("welcome back");
+    let line = next("welcome back");
+    assert!(line.ends_with(") alice: welcome back"), "{line}");
+    assert!(
+        !server.transcript().contains("dropped"),
+        "a member that only paused was dropped:\n{}",
+        server.transcript()
+    );
 }
 
 #[test]
