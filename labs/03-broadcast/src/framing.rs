@@ -37,7 +37,7 @@ pub struct LineReader<R> {
 impl<R: Read> LineReader<R> {
     pub fn new(input: R, limit: usize) -> Self {
         LineReader {
-            input: BufReader::new(input),
+            input: BufReader::with_capacity(4096, input),
             limit,
             line: Vec::new(),
         }

@@ -13,12 +13,14 @@
 //! for that member and for nobody else, and hands the pen back once it has caught up. A member
 //! that never falls behind never costs a writer thread.
 //!
-//! The queue is bounded in bytes ([`QUEUE_LIMIT`]), yet nobody is dropped for reading slowly:
-//! a speaker whose line took a member's queue past the limit waits (with the room's lock
-//! released) until that member's queue has been taken, which slows the room down to the pace of
-//! its slowest reader instead of piling up memory. Only a member that takes nothing at all for
-//! [`PATIENCE`] while its queue is full has stopped reading: it is dropped, its socket shut down
-//! so that its reader thread ends and announces the leave, and the others carry on.
+//! The queue is bounded, and the bound tells a member that reads slowly from one that stopped
+//! reading. Once a member is more than [`QUEUE_LIMIT`] behind, whoever speaks waits for it (with
+//! the room's lock released) as long as it keeps taking lines: the room slows down to the pace
+//! of its slowest reader instead of piling up memory, and nobody is dropped for reading slowly.
+//! But a member that took nothing at all for [`STALL`] is not reading, and nobody waits for it:
+//! one member that stopped reading must not stop the room. If it takes nothing for
+//! [`PATIENCE`], or falls [`HARD_LIMIT`] behind, it is dropped: its socket is shut down, its
+//! reader thread ends and announces the leave, and the others carry on.
 
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
@@ -28,14 +30,34 @@ use std::time::{Duration, Instant};
 use crate::postman::Postman;
 use crate::{log, server};
 
-/// How far a member may fall behind, in bytes queued and not yet sent: 1 MiB. On top of this the
-/// kernel buffers a few MiB per connection: a member past this point has about 20,000 ordinary
-/// chat lines, or 120 of the longest, waiting for it.
-pub const QUEUE_LIMIT: usize = 1 << 20;
+/// How far a member may fall behind, in bytes queued and not yet sent, before the room waits
+/// for it: 1 MiB, about 20,000 ordinary chat lines, or 120 of the longest (the kernel holds
+/// some more, see [`SEND_BUFFER`]).
+pub const QUEUE_LIMIT: usize = 256 * 1024;
 
-/// How long a member whose queue is full may take nothing before it is dropped. A client that
-/// reads, however slowly, takes some bytes in that time; one that stopped reading takes none.
+/// A member that took nothing for this long is not reading at the moment: nobody waits for it.
+/// A member that reads takes lines far more often (a blocked writer sees what it takes every
+/// [`WRITE_CHECK`], in steps of at most a third of [`SEND_BUFFER`]).
+pub const STALL: Duration = Duration::from_millis(250);
+
+/// The kernel's send buffer for each member: 128 KiB. Left to itself, the kernel lets it grow
+/// to 4 MiB, and a writer blocked on a full buffer is only woken once a third of it has been
+/// read: a member could read a megabyte before the server saw it take anything.
+pub const SEND_BUFFER: usize = 128 * 1024;
+
+/// How long a member more than [`QUEUE_LIMIT`] behind may take nothing before it is dropped. A
+/// client that reads, however slowly, takes some bytes in that time; one that stopped reading
+/// takes none.
 pub const PATIENCE: Duration = Duration::from_secs(1);
+
+/// How far behind a member may fall at most, whatever the time: it is dropped past that. Only a
+/// member nobody waits for gets that far: the most memory one member can make the server hold.
+pub const HARD_LIMIT: usize = 8 << 20;
+
+/// How often a writer blocked on a full socket comes back from `write`, with what the member
+/// took meanwhile: without it, a `write` of a large batch to a slow reader would only return
+/// once all of it was taken, and the member would look as if it took nothing for that long.
+const WRITE_CHECK: Duration = Duration::from_millis(20);
 
 /// What the caller of [`Outbox::push`] must do once it has released its own lock.
 pub enum Pushed {
@@ -70,6 +92,8 @@ pub struct Outbox {
 }
 
 struct Queue {
+    /// Who this is for, in the log: the address until the member has a name.
+    name: String,
     /// The lines queued, end to end, exactly as they will be sent: they leave with one `write`,
     /// however many there are.
     bytes: Vec<u8>,
@@ -80,7 +104,7 @@ struct Queue {
     writer: bool,
     /// Speakers waiting in [`Outbox::wait_for_room`].
     waiting: usize,
-    /// When the member last took bytes (or its queue was last taken to be sent).
+    /// When the member last took bytes (or had nothing left to take).
     progress: Instant,
 }
 
@@ -107,11 +131,28 @@ enum Pen {
     Writer,
 }
 
+/// How a member more than [`QUEUE_LIMIT`] behind is reading (see [`Outbox::wait_for_room`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// It is not that far behind.
+    KeepsUp,
+    /// It takes lines, more slowly than they come: the room waits for it.
+    Slowly,
+    /// It took nothing for [`STALL`]: nobody waits for it.
+    Paused,
+    /// It took nothing for [`PATIENCE`], or it fell [`HARD_LIMIT`] behind: it is dropped.
+    Stopped,
+}
+
 impl Outbox {
     /// An outbox writing to the member's connection.
     pub fn new(socket: Arc<TcpStream>, postman: Arc<Postman>) -> Arc<Self> {
+        let address = socket
+            .peer_addr()
+            .map_or(String::new(), |peer| peer.to_string());
         Arc::new(Outbox {
             queue: Mutex::new(Queue {
+                name: address,
                 bytes: Vec::new(),
                 state: State::Open,
                 pen: Pen::Nobody,
@@ -123,6 +164,11 @@ impl Outbox {
             socket,
             postman,
         })
+    }
+
+    /// Names the member, once it has joined.
+    pub fn set_name(&self, name: &str) {
+        self.lock().name = name.to_string();
     }
 
     /// Queues `lines` (which end in `\n`). Lines for a closing or closed outbox are dropped
@@ -160,7 +206,6 @@ impl Outbox {
                 self.finish(&mut queue);
                 return Delivered::Done;
             }
-            queue.progress = Instant::now();
             if queue.waiting > 0 {
                 self.changed.notify_all(); // There is room again.
             }
@@ -169,6 +214,9 @@ impl Outbox {
         let sent = labkit::net::send_now(&self.socket, &batch);
         let mut queue = self.lock();
         self.postman.unload(batch.len());
+        if matches!(sent, Ok(sent) if sent > 0) {
+            queue.progress = Instant::now();
+        }
         match sent {
             Err(_) => {
                 // The connection failed (a reset, say): the member's reader meets the same end
@@ -221,34 +269,61 @@ impl Outbox {
         }
     }
 
-    /// Waits while more than [`QUEUE_LIMIT`] bytes wait for this member (called `name` in the
-    /// log), as long as it keeps taking some; drops it if it took nothing for [`PATIENCE`].
-    /// Never call it with a lock held: it may wait that long.
-    pub fn wait_for_room(&self, name: &str) {
+    /// After a push that said [`Pushed::Full`]: waits while this member is more than
+    /// [`QUEUE_LIMIT`] behind and reading; returns at once if it is not reading; drops it if
+    /// it has stopped. Never call it with a lock held: it may wait as long as the member reads.
+    pub fn wait_for_room(&self) {
         let mut queue = self.lock();
-        while queue.bytes.len() > QUEUE_LIMIT && queue.state == State::Open {
-            let stuck = queue.progress.elapsed();
-            if stuck >= PATIENCE {
-                // Whoever holds the pen sees this and closes the connection.
-                queue.state = State::Dropped;
-                drop(queue);
-                // Logged first: the leave that the shutdown causes is logged after it.
-                log::line(format!(
-                    "{name} dropped: fell more than {QUEUE_LIMIT} bytes behind"
-                ));
-                // Ends the writer's blocked `write`, and the member's reader (its `read`
-                // returns 0), which announces the leave.
-                let _ = self.socket.shutdown(Shutdown::Both);
-                self.changed.notify_all();
-                return;
+        while queue.state == State::Open {
+            match self.reading(&queue) {
+                Reading::KeepsUp | Reading::Paused => return,
+                Reading::Stopped => return self.drop_member(queue),
+                Reading::Slowly => {}
             }
             queue.waiting += 1;
-            queue = match self.changed.wait_timeout(queue, PATIENCE - stuck) {
+            queue = match self.changed.wait_timeout(queue, STALL) {
                 Ok((queue, _)) => queue,
                 Err(poisoned) => poisoned.into_inner().0,
             };
             queue.waiting -= 1;
         }
+    }
+
+    /// How this member reads, judged by how far behind it is and when it last took lines.
+    fn reading(&self, queue: &Queue) -> Reading {
+        let behind = queue.bytes.len();
+        if behind <= QUEUE_LIMIT {
+            return Reading::KeepsUp;
+        }
+        let idle = queue.progress.elapsed();
+        if behind > HARD_LIMIT || idle >= PATIENCE {
+            Reading::Stopped
+        } else if idle >= STALL {
+            Reading::Paused
+        } else {
+            Reading::Slowly
+        }
+    }
+
+    /// Drops a member that stopped reading: logs why, and closes its connection, which ends
+    /// the writer's blocked `write` and the member's reader (its `read` returns 0), which
+    /// announces the leave.
+    fn drop_member(&self, mut queue: MutexGuard<'_, Queue>) {
+        // Whoever holds the pen sees this and finishes.
+        queue.state = State::Dropped;
+        let behind = if queue.bytes.len() > HARD_LIMIT {
+            HARD_LIMIT
+        } else {
+            QUEUE_LIMIT
+        };
+        let name = queue.name.clone();
+        drop(queue);
+        // Logged first: the leave that the shutdown causes is logged after it.
+        log::line(format!(
+            "{name} dropped: fell more than {behind} bytes behind"
+        ));
+        let _ = self.socket.shutdown(Shutdown::Both);
+        self.changed.notify_all();
     }
 
     /// Sends what is queued, then closes the connection.
@@ -283,6 +358,9 @@ impl Outbox {
     /// it takes, then gives the pen back (the postman carries the next lines) and sleeps until
     /// it is handed the pen again; it ends when the connection is closed.
     fn write_out(&self) {
+        // Only this thread blocks in `write` on the socket (the postman's `send_now` never
+        // does): from now on its `write` returns every WRITE_CHECK if the member takes nothing.
+        let _ = self.socket.set_write_timeout(Some(WRITE_CHECK));
         loop {
             let batch = {
                 let mut queue = self.lock();
@@ -303,7 +381,6 @@ impl Outbox {
                     }
                     _ => {}
                 }
-                queue.progress = Instant::now();
                 if queue.waiting > 0 {
                     self.changed.notify_all(); // There is room again.
                 }
@@ -333,6 +410,23 @@ impl Outbox {
                     self.lock().progress = Instant::now();
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                    // The member took nothing for WRITE_CHECK: has it stopped reading? Speakers
+                    // waiting for room ask the same; this also answers when nobody speaks.
+                    let queue = self.lock();
+                    match queue.state {
+                        State::Open if self.reading(&queue) == Reading::Stopped => {
+                            self.drop_member(queue);
+                            return Err(error);
+                        }
+                        // Leaving, and its last lines will never be read.
+                        State::Closing if queue.progress.elapsed() >= PATIENCE => {
+                            return Err(error);
+                        }
+                        State::Dropped | State::Done => return Err(error),
+                        _ => {}
+                    }
+                }
                 Err(error) => return Err(error),
             }
         }

@@ -71,6 +71,7 @@ impl Room {
         if state.members.iter().any(|member| member.name == name) {
             return Err(Refused::Taken);
         }
+        outbox.set_name(name);
         state.members.push(Member {
             name: name.to_string(),
             outbox: Arc::clone(outbox),
@@ -152,10 +153,10 @@ impl Room {
         outboxes
     }
 
-    /// A line to one member only; `who` names it in the log, should it be dropped.
-    pub fn tell(&self, who: &str, outbox: &Arc<Outbox>, text: String) {
+    /// A line to one member only.
+    pub fn tell(&self, outbox: &Arc<Outbox>, text: String) {
         let mut after = Aftermath::default();
-        after.note(who, outbox, outbox.push(line(text).as_bytes()));
+        after.note(outbox, outbox.push(line(text).as_bytes()));
         after.finish(&self.postman);
     }
 
@@ -211,34 +212,34 @@ pub fn line(text: String) -> String {
 fn deliver(members: &[Member], lines: &str, after: &mut Aftermath) {
     for member in members {
         let pushed = member.outbox.push(lines.as_bytes());
-        after.note(&member.name, &member.outbox, pushed);
+        after.note(&member.outbox, pushed);
     }
 }
 
 /// What is left to do after queueing lines, once the room's lock is released: posting the
 /// outboxes that were empty, and waiting for room in the queues that are full. Both take time
 /// (posting may wake the postman, a system call, and the postman may take the processor at
-/// once; waiting may last up to a second), and with the lock held every other member's thread
-/// would wait too.
+/// once; waiting lasts as long as a slow member takes to read), and with the lock held every
+/// other member's thread would wait too.
 #[derive(Default)]
 struct Aftermath {
     to_post: Vec<Arc<Outbox>>,
-    full: Vec<(String, Arc<Outbox>)>,
+    full: Vec<Arc<Outbox>>,
 }
 
 impl Aftermath {
-    fn note(&mut self, name: &str, outbox: &Arc<Outbox>, pushed: Pushed) {
+    fn note(&mut self, outbox: &Arc<Outbox>, pushed: Pushed) {
         match pushed {
             Pushed::Queued => {}
             Pushed::Post => self.to_post.push(Arc::clone(outbox)),
-            Pushed::Full => self.full.push((name.to_string(), Arc::clone(outbox))),
+            Pushed::Full => self.full.push(Arc::clone(outbox)),
         }
     }
 
     fn finish(self, postman: &Postman) {
         postman.post(self.to_post);
-        for (name, outbox) in self.full {
-            outbox.wait_for_room(&name);
+        for outbox in self.full {
+            outbox.wait_for_room();
         }
     }
 }

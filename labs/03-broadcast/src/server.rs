@@ -25,7 +25,7 @@ use labkit::{clock, net};
 use crate::framing::{LINE_LIMIT, Line, LineReader};
 use crate::log;
 use crate::nickname::{self, PROMPT};
-use crate::outbox::Outbox;
+use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::postman::Postman;
 use crate::room::{Refused, Room};
 
@@ -146,6 +146,9 @@ fn admit(stream: TcpStream, room: &Arc<Room>, connections: &Arc<()>) {
     log::line(format!("connected with {peer}"));
     // Chat lines are small and should leave at once, not wait to be merged with the next.
     let _ = stream.set_nodelay(true);
+    // What the member has not read yet waits in its outbox, where the server sees how much
+    // and how fast it goes; the kernel holds only a little more (see outbox::SEND_BUFFER).
+    let _ = net::set_send_buffer(&stream, SEND_BUFFER);
     if start_member(stream, room, connections).is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
         // spare. The connection closes, and everybody else carries on.
@@ -188,12 +191,8 @@ enum Leaving {
 /// The documents' `handle`: one member's whole session, on its own thread.
 fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
     let mut lines = LineReader::new(socket, LINE_LIMIT);
-    // Until it has a name, the log calls it by its address, as in "connected with".
-    let peer = socket
-        .peer_addr()
-        .map_or(String::new(), |peer| peer.to_string());
     // `None`: gone (or the server stopping) before choosing a name, so nothing to announce.
-    if let Some(name) = choose_name(&mut lines, outbox, room, &peer) {
+    if let Some(name) = choose_name(&mut lines, outbox, room) {
         log::line(format!("name of client is {name}"));
         let leaving = converse(&mut lines, outbox, room, &name);
         if room.leave(&name) {
@@ -205,7 +204,7 @@ fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
             log::line(format!("{name} left ({reason})"));
             if !matches!(leaving, Leaving::Lost) {
                 let goodbye = format!("({}) * Goodbye, {name}!", clock::time());
-                room.tell(&name, outbox, goodbye);
+                room.tell(outbox, goodbye);
             }
         }
     }
@@ -217,10 +216,9 @@ fn choose_name(
     lines: &mut LineReader<&TcpStream>,
     outbox: &Arc<Outbox>,
     room: &Room,
-    peer: &str,
 ) -> Option<String> {
     loop {
-        room.tell(peer, outbox, PROMPT.to_string());
+        room.tell(outbox, PROMPT.to_string());
         let refusal = match lines.read_line().ok()?? {
             Line::TooLong => "it is longer than 16 characters".to_string(),
             Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
@@ -233,7 +231,7 @@ fn choose_name(
                 },
             },
         };
-        room.tell(peer, outbox, format!("! nickname refused: {refusal}"));
+        room.tell(outbox, format!("! nickname refused: {refusal}"));
     }
 }
 
@@ -274,7 +272,7 @@ fn converse(
             arrived.clear();
         }
         if let Some(reply) = reply {
-            room.tell(name, outbox, reply);
+            room.tell(outbox, reply);
         }
     };
     room.say(name, &arrived);
