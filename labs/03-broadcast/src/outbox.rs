@@ -31,18 +31,20 @@ use crate::postman::Postman;
 use crate::{log, server};
 
 /// How far a member may fall behind, in bytes queued and not yet sent, before the room waits
-/// for it: 1 MiB, about 20,000 ordinary chat lines, or 120 of the longest (the kernel holds
+/// for it: 256 KiB, about 5,000 ordinary chat lines, or 32 of the longest (the kernel holds
 /// some more, see [`SEND_BUFFER`]).
 pub const QUEUE_LIMIT: usize = 256 * 1024;
 
 /// A member that took nothing for this long is not reading at the moment: nobody waits for it.
-/// A member that reads takes lines far more often (a blocked writer sees what it takes every
-/// [`WRITE_CHECK`], in steps of at most a third of [`SEND_BUFFER`]).
+/// A member that reads takes lines far more often: a blocked writer looks every
+/// [`WRITE_CHECK`] at what it took, and the kernel takes more as soon as the member's side
+/// says it has read some (on loopback, in steps of about 64 KiB).
 pub const STALL: Duration = Duration::from_millis(250);
 
-/// The kernel's send buffer for each member: 128 KiB. Left to itself, the kernel lets it grow
-/// to 4 MiB, and a writer blocked on a full buffer is only woken once a third of it has been
-/// read: a member could read a megabyte before the server saw it take anything.
+/// The kernel's send buffer for each member: 128 KiB asked, which Linux doubles for its own
+/// bookkeeping. Left to itself, the kernel lets it grow to 4 MiB, and wakes a writer blocked on
+/// a full buffer only once a third of it is free: a member could read a megabyte before the
+/// server saw it take anything.
 pub const SEND_BUFFER: usize = 128 * 1024;
 
 /// How long a member more than [`QUEUE_LIMIT`] behind may take nothing before it is dropped. A
@@ -72,7 +74,8 @@ pub enum Pushed {
 /// What became of an outbox the postman carried (see [`Outbox::deliver`]).
 #[derive(PartialEq, Eq)]
 pub enum Delivered {
-    /// Everything was sent, or the member's writer has taken over.
+    /// Nothing is left for the postman: everything was sent, the member's writer has taken
+    /// over, or the connection is closed.
     Done,
     /// Everything was sent, and more lines arrived meanwhile: carry them in the next round.
     More,
@@ -97,6 +100,8 @@ struct Queue {
     /// The lines queued, end to end, exactly as they will be sent: they leave with one `write`,
     /// however many there are.
     bytes: Vec<u8>,
+    /// What the writer took from `bytes` and the member has not taken yet.
+    in_flight: usize,
     state: State,
     /// Who sends the queued lines; only one at a time, so that they leave in order.
     pen: Pen,
@@ -120,12 +125,20 @@ enum State {
     Done,
 }
 
+impl Queue {
+    /// How far behind the member is: the bytes queued, and those its writer is sending.
+    fn behind(&self) -> usize {
+        self.bytes.len() + self.in_flight
+    }
+}
+
 /// Who holds the pen: who sends this member's lines.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pen {
     /// Nobody: nothing is queued.
     Nobody,
-    /// The postman: the outbox is posted, or being written.
+    /// The postman: the outbox is posted, or being written (and, once the connection is
+    /// closed, the last to have held it).
     Postman,
     /// The member's own writer thread: its socket was full.
     Writer,
@@ -154,6 +167,7 @@ impl Outbox {
             queue: Mutex::new(Queue {
                 name: address,
                 bytes: Vec::new(),
+                in_flight: 0,
                 state: State::Open,
                 pen: Pen::Nobody,
                 writer: false,
@@ -187,7 +201,7 @@ impl Outbox {
             queue.pen = Pen::Postman;
             queue.progress = Instant::now();
             Pushed::Post
-        } else if queue.bytes.len() > QUEUE_LIMIT {
+        } else if queue.behind() > QUEUE_LIMIT {
             Pushed::Full
         } else {
             Pushed::Queued
@@ -206,9 +220,6 @@ impl Outbox {
                 self.finish(&mut queue);
                 return Delivered::Done;
             }
-            if queue.waiting > 0 {
-                self.changed.notify_all(); // There is room again.
-            }
             std::mem::take(&mut queue.bytes)
         };
         let sent = labkit::net::send_now(&self.socket, &batch);
@@ -216,11 +227,19 @@ impl Outbox {
         self.postman.unload(batch.len());
         if matches!(sent, Ok(sent) if sent > 0) {
             queue.progress = Instant::now();
+            if queue.waiting > 0 {
+                self.changed.notify_all(); // There is room again.
+            }
         }
         match sent {
             Err(_) => {
                 // The connection failed (a reset, say): the member's reader meets the same end
                 // and announces the leave.
+                self.postman.unload(queue.bytes.len());
+                self.finish(&mut queue);
+                Delivered::Done
+            }
+            Ok(_) if queue.state == State::Dropped => {
                 self.postman.unload(queue.bytes.len());
                 self.finish(&mut queue);
                 Delivered::Done
@@ -241,7 +260,7 @@ impl Outbox {
                 Delivered::Done
             }
             Ok(_) => {
-                // Closing, and all is sent.
+                // Closing, and everything is sent.
                 self.finish(&mut queue);
                 Delivered::Done
             }
@@ -260,11 +279,11 @@ impl Outbox {
         drop(queue);
         let outbox = Arc::clone(self);
         if server::spawn("writer", move || outbox.write_out()).is_err() {
-            log::line(
-                "a member fell behind and the system would not start its writer: dropped"
-                    .to_string(),
-            );
             let mut queue = self.lock();
+            log::line(format!(
+                "{} dropped: fell behind, and the system would not start its writer",
+                queue.name
+            ));
             self.finish(&mut queue);
         }
     }
@@ -291,7 +310,7 @@ impl Outbox {
 
     /// How this member reads, judged by how far behind it is and when it last took lines.
     fn reading(&self, queue: &Queue) -> Reading {
-        let behind = queue.bytes.len();
+        let behind = queue.behind();
         if behind <= QUEUE_LIMIT {
             return Reading::KeepsUp;
         }
@@ -311,7 +330,7 @@ impl Outbox {
     fn drop_member(&self, mut queue: MutexGuard<'_, Queue>) {
         // Whoever holds the pen sees this and finishes.
         queue.state = State::Dropped;
-        let behind = if queue.bytes.len() > HARD_LIMIT {
+        let behind = if queue.behind() > HARD_LIMIT {
             HARD_LIMIT
         } else {
             QUEUE_LIMIT
@@ -381,9 +400,7 @@ impl Outbox {
                     }
                     _ => {}
                 }
-                if queue.waiting > 0 {
-                    self.changed.notify_all(); // There is room again.
-                }
+                queue.in_flight = queue.bytes.len();
                 std::mem::take(&mut queue.bytes)
             };
             if self.send(&batch).is_err() {
@@ -407,12 +424,17 @@ impl Outbox {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(written) => {
                     bytes = &bytes[written..];
-                    self.lock().progress = Instant::now();
+                    let mut queue = self.lock();
+                    queue.progress = Instant::now();
+                    queue.in_flight = bytes.len();
+                    if queue.waiting > 0 {
+                        self.changed.notify_all(); // There is room again.
+                    }
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                     // The member took nothing for WRITE_CHECK: has it stopped reading? Speakers
-                    // waiting for room ask the same; this also answers when nobody speaks.
+                    // waiting for room ask the same; this answers even when nobody speaks.
                     let queue = self.lock();
                     match queue.state {
                         State::Open if self.reading(&queue) == Reading::Stopped => {

@@ -104,7 +104,8 @@ impl Postman {
     }
 
     /// Waits while the postman is overloaded. Never call it with a lock held. The wait always
-    /// ends: the postman never waits for anybody.
+    /// ends: the postman never waits for a member (only, for moments, for the log and to start
+    /// a writer).
     pub fn wait_for_room(&self) {
         let mut mail = self.lock();
         while self.overloaded() {

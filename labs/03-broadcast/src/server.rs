@@ -281,8 +281,9 @@ fn converse(
 
 /// The stack of each of the server's threads. std reserves 2 MiB per thread; these threads
 /// keep their buffers on the heap and use a few KiB of stack. Only the pages a thread touches
-/// cost memory, but 10,000 members may be 20,000 threads: at 2 MiB each that would be 40 GiB of
-/// address space to reserve, at 128 KiB it is 2.5 GiB.
+/// cost memory, but 10,000 members (with `vm.max_map_count` raised, see `most_connections`) may
+/// be 20,000 threads: at 2 MiB each that would be 40 GiB of address space to reserve, at 128 KiB
+/// it is 2.5 GiB.
 const STACK_SIZE: usize = 128 * 1024;
 
 /// Starts one of the server's threads.

@@ -337,6 +337,30 @@ fn a_member_that_never_reads_is_dropped_and_the_others_get_everything() {
 }
 
 #[test]
+fn a_member_that_stops_reading_in_a_quiet_room_is_dropped_too() {
+    let talk = Conversation::new("lab03: a member stops reading, then nobody speaks");
+    let (mut server, address) = start_server(&talk);
+    let mut alice = join(&talk, &mut server, "alice", address);
+
+    talk.step("connect stalled, which sends its name and then never reads");
+    let stalled = TcpStream::connect(address).expect("connect");
+    (&stalled).write_all(b"stalled\n").expect("send the name");
+    alice.expect("* stalled joined! In the room: alice, stalled.\n");
+
+    // 800 KB once, then silence: more than the kernel holds for stalled, and more than
+    // outbox::QUEUE_LIMIT left for its writer to send. Nobody speaks afterwards, so nobody
+    // waits for stalled: its writer must notice on its own that it took nothing for a second.
+    let padding = ".".repeat(8000);
+    let burst: String = (0..100).map(|n| format!("{n:03} {padding}\n")).collect();
+    alice.send_bytes(burst.as_bytes());
+    for n in 0..100 {
+        alice.expect(&format!(") alice: {n:03} "));
+    }
+    server.expect("stalled dropped: fell more than 262144 bytes behind\n");
+    alice.expect("* stalled left!\n");
+}
+
+#[test]
 fn a_member_that_pauses_reading_is_waited_for_and_gets_everything_in_order() {
     let talk = Conversation::new("lab03: a member pauses reading while long lines go by");
     let (mut server, address) = start_server(&talk);
