@@ -137,8 +137,7 @@ impl Queue {
 enum Pen {
     /// Nobody: nothing is queued.
     Nobody,
-    /// The postman: the outbox is posted, or being written (and, once the connection is
-    /// closed, the last to have held it).
+    /// The postman: the outbox is posted, or being written.
     Postman,
     /// The member's own writer thread: its socket was full.
     Writer,
@@ -158,14 +157,12 @@ enum Reading {
 }
 
 impl Outbox {
-    /// An outbox writing to the member's connection.
-    pub fn new(socket: Arc<TcpStream>, postman: Arc<Postman>) -> Arc<Self> {
-        let address = socket
-            .peer_addr()
-            .map_or(String::new(), |peer| peer.to_string());
+    /// An outbox writing to the member's connection, called `name` in the log until
+    /// [`Outbox::set_name`].
+    pub fn new(socket: Arc<TcpStream>, name: String, postman: Arc<Postman>) -> Arc<Self> {
         Arc::new(Outbox {
             queue: Mutex::new(Queue {
-                name: address,
+                name,
                 bytes: Vec::new(),
                 in_flight: 0,
                 state: State::Open,
@@ -215,7 +212,7 @@ impl Outbox {
         // a quiet member holds no buffer, and the one sent here is freed once sent.
         let mut batch = {
             let mut queue = self.lock();
-            if matches!(queue.state, State::Dropped | State::Done) {
+            if queue.state == State::Dropped {
                 self.postman.unload(queue.bytes.len());
                 self.finish(&mut queue);
                 return Delivered::Done;
@@ -225,45 +222,40 @@ impl Outbox {
         let sent = labkit::net::send_now(&self.socket, &batch);
         let mut queue = self.lock();
         self.postman.unload(batch.len());
-        if matches!(sent, Ok(sent) if sent > 0) {
+        let sent = match sent {
+            Ok(sent) if queue.state != State::Dropped => sent,
+            // The connection failed (a reset, say), or the member was dropped meanwhile: its
+            // reader meets the end of the connection and announces the leave.
+            _ => {
+                self.postman.unload(queue.bytes.len());
+                self.finish(&mut queue);
+                return Delivered::Done;
+            }
+        };
+        if sent > 0 {
             queue.progress = Instant::now();
             if queue.waiting > 0 {
                 self.changed.notify_all(); // There is room again.
             }
         }
-        match sent {
-            Err(_) => {
-                // The connection failed (a reset, say): the member's reader meets the same end
-                // and announces the leave.
-                self.postman.unload(queue.bytes.len());
-                self.finish(&mut queue);
-                Delivered::Done
-            }
-            Ok(_) if queue.state == State::Dropped => {
-                self.postman.unload(queue.bytes.len());
-                self.finish(&mut queue);
-                Delivered::Done
-            }
-            Ok(sent) if sent < batch.len() => {
-                // The socket is full: what it did not take goes back in front of what came
-                // since, and the member's writer takes over.
-                self.postman.unload(queue.bytes.len());
-                batch.drain(..sent);
-                batch.extend_from_slice(&queue.bytes);
-                queue.bytes = batch;
-                self.hand_to_writer(queue);
-                Delivered::Done
-            }
-            Ok(_) if !queue.bytes.is_empty() => Delivered::More,
-            Ok(_) if queue.state == State::Open => {
-                queue.pen = Pen::Nobody;
-                Delivered::Done
-            }
-            Ok(_) => {
-                // Closing, and everything is sent.
-                self.finish(&mut queue);
-                Delivered::Done
-            }
+        if sent < batch.len() {
+            // The socket is full: what it did not take goes back in front of what came since,
+            // and the member's writer takes over.
+            self.postman.unload(queue.bytes.len());
+            batch.drain(..sent);
+            batch.extend_from_slice(&queue.bytes);
+            queue.bytes = batch;
+            self.hand_to_writer(queue);
+            Delivered::Done
+        } else if !queue.bytes.is_empty() {
+            Delivered::More
+        } else if queue.state == State::Open {
+            queue.pen = Pen::Nobody;
+            Delivered::Done
+        } else {
+            // Closing, and everything is sent.
+            self.finish(&mut queue);
+            Delivered::Done
         }
     }
 

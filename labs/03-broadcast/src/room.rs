@@ -13,7 +13,7 @@
 //! them (see the postman module).
 
 use std::fmt::Write;
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use labkit::clock;
@@ -56,9 +56,9 @@ impl Room {
         }
     }
 
-    /// An outbox for a new connection, its lines carried by the room's postman.
-    pub fn outbox(&self, socket: Arc<TcpStream>) -> Arc<Outbox> {
-        Outbox::new(socket, Arc::clone(&self.postman))
+    /// An outbox for a new connection from `peer`, its lines carried by the room's postman.
+    pub fn outbox(&self, socket: Arc<TcpStream>, peer: SocketAddr) -> Arc<Outbox> {
+        Outbox::new(socket, peer.to_string(), Arc::clone(&self.postman))
     }
 
     /// Adds `name` to the room: the newcomer gets a welcome with the member list, the others a

@@ -12,7 +12,7 @@
 //! is asked on the connection's own thread.
 
 use std::io::{self, BufRead};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 use std::thread;
@@ -149,7 +149,7 @@ fn admit(stream: TcpStream, room: &Arc<Room>, connections: &Arc<()>) {
     // What the member has not read yet waits in its outbox, where the server sees how much
     // and how fast it goes; the kernel holds only a little more (see outbox::SEND_BUFFER).
     let _ = net::set_send_buffer(&stream, SEND_BUFFER);
-    if start_member(stream, room, connections).is_err() {
+    if start_member(stream, peer, room, connections).is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
         // spare. The connection closes, and everybody else carries on.
         log::line(format!(
@@ -160,14 +160,16 @@ fn admit(stream: TcpStream, room: &Arc<Room>, connections: &Arc<()>) {
 
 /// Starts a connection's thread, `handle`. It shares the socket with the member's outbox (one
 /// file descriptor per member: a busy server runs out of those first).
-fn start_member(stream: TcpStream, room: &Arc<Room>, connections: &Arc<()>) -> io::Result<()> {
+fn start_member(
+    stream: TcpStream,
+    peer: SocketAddr,
+    room: &Arc<Room>,
+    connections: &Arc<()>,
+) -> io::Result<()> {
     let socket = Arc::new(stream);
-    let outbox = room.outbox(Arc::clone(&socket));
-    let (own, room, counted) = (
-        Arc::clone(&outbox),
-        Arc::clone(room),
-        Arc::clone(connections),
-    );
+    let outbox = room.outbox(Arc::clone(&socket), peer);
+    let (own, room) = (Arc::clone(&outbox), Arc::clone(room));
+    let counted = Arc::clone(connections);
     if let Err(error) = spawn("handle", move || {
         let _counted = counted;
         handle(&socket, &own, &room);

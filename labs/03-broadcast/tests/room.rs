@@ -6,11 +6,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 
-use common::{PROMPT, join, join_with_client, shorten, start_server};
-use harness::{Conversation, assert_transcript};
+use common::{PROMPT, join, join_with_client, join_without_reading, shorten, start_server};
+use harness::{Conversation, Peer, assert_transcript};
 
 /// Document 000's three-member conversation (Dado, Hasan and ali), with every way of leaving.
 #[test]
@@ -258,17 +257,16 @@ fn a_member_that_never_reads_is_dropped_and_the_others_get_everything() {
     let mut bob = join(&talk, &mut server, "bob", address);
     alice.expect("* bob joined! In the room: alice, bob.\n");
 
-    talk.step("connect stalled, which sends its name and then never reads");
-    let mut stalled = TcpStream::connect(address).expect("connect");
-    stalled.write_all(b"stalled\n").expect("send the name");
+    let _stalled = join_without_reading(&talk, "stalled", address);
     alice.expect("* stalled joined! In the room: alice, bob, stalled.\n");
     bob.expect("* stalled joined! In the room: alice, bob, stalled.\n");
 
     // 1,000 messages near the line limit: 8 MB for every member, far more than the kernel and
     // the server's queue (outbox::QUEUE_LIMIT) hold for a member that does not read, which is
-    // dropped a second after it took its last byte (outbox::PATIENCE). They go in ten rounds, alice and bob each sending 50 at once and reading the round before the
-    // next: a brisk conversation between members who read, whom a loaded machine may slow down
-    // for a moment but who never fall megabytes behind.
+    // dropped a second after it took its last byte (outbox::PATIENCE). They go in ten rounds,
+    // alice and bob each sending 50 at once and reading the round before the next: a brisk
+    // conversation between members who read, whom a loaded machine may slow down for a moment
+    // but who never fall megabytes behind.
     let padding = ".".repeat(8000);
     let mut members = [alice, bob];
     let mut orders = [Vec::new(), Vec::new()];
@@ -342,20 +340,13 @@ fn a_member_that_stops_reading_in_a_quiet_room_is_dropped_too() {
     let (mut server, address) = start_server(&talk);
     let mut alice = join(&talk, &mut server, "alice", address);
 
-    talk.step("connect stalled, which sends its name and then never reads");
-    let stalled = TcpStream::connect(address).expect("connect");
-    (&stalled).write_all(b"stalled\n").expect("send the name");
+    let _stalled = join_without_reading(&talk, "stalled", address);
     alice.expect("* stalled joined! In the room: alice, stalled.\n");
 
     // 800 KB once, then silence: more than the kernel holds for stalled, and more than
     // outbox::QUEUE_LIMIT left for its writer to send. Nobody speaks afterwards, so nobody
     // waits for stalled: its writer must notice on its own that it took nothing for a second.
-    let padding = ".".repeat(8000);
-    let burst: String = (0..100).map(|n| format!("{n:03} {padding}\n")).collect();
-    alice.send_bytes(burst.as_bytes());
-    for n in 0..100 {
-        alice.expect(&format!(") alice: {n:03} "));
-    }
+    say_long_lines(&mut alice, 100);
     server.expect("stalled dropped: fell more than 262144 bytes behind\n");
     alice.expect("* stalled left!\n");
 }
@@ -366,21 +357,14 @@ fn a_member_that_pauses_reading_is_waited_for_and_gets_everything_in_order() {
     let (mut server, address) = start_server(&talk);
     let mut alice = join(&talk, &mut server, "alice", address);
 
-    talk.step("connect paused, which sends its name and then reads nothing for a while");
-    let paused = TcpStream::connect(address).expect("connect");
-    (&paused).write_all(b"paused\n").expect("send the name");
+    let paused = join_without_reading(&talk, "paused", address);
     alice.expect("* paused joined! In the room: alice, paused.\n");
 
     // 100 lines of 8 KB, 800 KB: more than the kernel holds for a connection nobody reads (the
     // server keeps each member's send buffer small, outbox::SEND_BUFFER), so the server's queue
     // keeps the rest and sends it later. Far less than outbox::HARD_LIMIT, and the pause lasts
     // far less than outbox::PATIENCE: this member has only paused, and must not be dropped.
-    let padding = ".".repeat(8000);
-    let burst: String = (0..100).map(|n| format!("{n:03} {padding}\n")).collect();
-    alice.send_bytes(burst.as_bytes());
-    for n in 0..100 {
-        alice.expect(&format!(") alice: {n:03} "));
-    }
+    let padding = say_long_lines(&mut alice, 100);
     alice.send_line("said after the long lines");
     alice.expect(") alice: said after the long lines\n");
 
@@ -423,6 +407,18 @@ fn a_member_that_pauses_reading_is_waited_for_and_gets_everything_in_order() {
         "a member that only paused was dropped:\n{}",
         server.transcript()
     );
+}
+
+/// `member` says `count` lines of 8 KB at once, numbered `000 ....`, and hears each back; returns
+/// the padding that follows each number.
+fn say_long_lines(member: &mut Peer, count: usize) -> String {
+    let padding = ".".repeat(8000);
+    let lines: String = (0..count).map(|n| format!("{n:03} {padding}\n")).collect();
+    member.send_bytes(lines.as_bytes());
+    for n in 0..count {
+        member.expect(&format!(": {n:03} "));
+    }
+    padding
 }
 
 #[test]

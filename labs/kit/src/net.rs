@@ -167,6 +167,15 @@ mod tests {
     }
 
     #[test]
+    fn the_send_buffer_is_what_was_asked_for_doubled() {
+        let listener = listen("127.0.0.1", 0).unwrap();
+        let stream = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        set_send_buffer(&stream, 64 * 1024).unwrap();
+        let size = socket::getsockopt(&stream, sockopt::SndBuf).unwrap();
+        assert_eq!(size, 2 * 64 * 1024);
+    }
+
+    #[test]
     fn no_server_is_a_sentence() {
         // Bind then drop: the port was free a moment ago and nothing listens on it now.
         let port = listen("127.0.0.1", 0).unwrap().local_addr().unwrap().port();

@@ -3,7 +3,8 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 
 use harness::{Conversation, Peer, Process, role};
 
@@ -26,6 +27,19 @@ pub fn join(talk: &Conversation, server: &mut Process, name: &str, address: Sock
     member.expect(" Type CLOSE to leave.\n");
     server.expect(&format!("name of client is {name}\n"));
     member
+}
+
+/// A raw member that sends `name` and then reads nothing: nobody reads its socket until the
+/// test does (or ever), unlike a [`Peer`], whose bytes are read as they come.
+pub fn join_without_reading(talk: &Conversation, name: &str, address: SocketAddr) -> TcpStream {
+    talk.step(format!(
+        "connect {name}, which sends its name and then reads nothing"
+    ));
+    let stream = TcpStream::connect(address).expect("connect");
+    (&stream)
+        .write_all(format!("{name}\n").as_bytes())
+        .expect("send the name");
+    stream
 }
 
 /// The lab's terminal client, joined as `name`, its input piped.
