@@ -21,6 +21,7 @@ mod outbox;
 mod postman;
 mod room;
 mod server;
+mod sys;
 
 use std::process::ExitCode;
 

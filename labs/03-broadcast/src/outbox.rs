@@ -219,7 +219,7 @@ impl Outbox {
             }
             std::mem::take(&mut queue.bytes)
         };
-        let sent = labkit::net::send_now(&self.socket, &batch);
+        let sent = crate::sys::send_now(&self.socket, &batch);
         let mut queue = self.lock();
         self.postman.unload(batch.len());
         let sent = match sent {

@@ -28,6 +28,7 @@ use crate::nickname::{self, PROMPT};
 use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::postman::Postman;
 use crate::room::{Refused, Room};
+use crate::sys;
 
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
@@ -36,7 +37,7 @@ const GRACE: Duration = Duration::from_secs(2);
 pub fn serve(address: &Address<9090>) -> Result<()> {
     // Every member holds an open file (its socket): allow as many as the system lets us. If
     // that fails, the room is only smaller; `receive` says so when a connection is refused.
-    let _ = net::raise_open_file_limit();
+    let _ = sys::raise_open_file_limit();
     let listener = net::listen(&address.host, address.port)?;
     let local = listener
         .local_addr()
@@ -99,7 +100,7 @@ fn receive(listener: TcpListener, room: Arc<Room>) {
     let most = most_connections();
     // Sleeping threads are found through a kernel table: size it for all of them (see
     // labkit::threads), or waking one of 20,000 threads means searching through a thousand.
-    let _ = labkit::threads::expect_threads(2 * most);
+    let _ = sys::expect_threads(2 * most);
     // Every connection's `handle` thread holds a clone of this while it runs.
     let connections = Arc::new(());
     for connection in listener.incoming() {
@@ -148,7 +149,7 @@ fn admit(stream: TcpStream, room: &Arc<Room>, connections: &Arc<()>) {
     let _ = stream.set_nodelay(true);
     // What the member has not read yet waits in its outbox, where the server sees how much
     // and how fast it goes; the kernel holds only a little more (see outbox::SEND_BUFFER).
-    let _ = net::set_send_buffer(&stream, SEND_BUFFER);
+    let _ = sys::set_send_buffer(&stream, SEND_BUFFER);
     if start_member(stream, peer, room, connections).is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
         // spare. The connection closes, and everybody else carries on.

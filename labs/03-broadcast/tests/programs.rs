@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{join, join_with_client, start_server};
-use harness::{Conversation, Role, Terminal, assert_transcript, role};
+use common::{BINARY, STAGE, join, join_with_client, start_server};
+use harness::{Conversation, Role, Terminal, assert_transcript, stage_role};
 
 #[test]
 fn ctrl_c_stops_the_server_after_telling_every_member() {
@@ -46,7 +46,7 @@ fn a_port_in_use_is_a_sentence() {
     let (_first, address) = start_server(&talk);
     let port = address.port().to_string();
 
-    let mut second = talk.start(role!("lab03", "server"), &["--port", &port]);
+    let mut second = talk.start(stage_role!("server"), &["--port", &port]);
     let said = second.wait_failure();
     assert_eq!(said.lines().count(), 1, "one sentence: {said:?}");
     assert_transcript!("lab03_port_in_use", said.replace(&port, "[port]"));
@@ -60,7 +60,7 @@ fn the_client_without_a_server_says_so() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port().to_string()
     };
-    let mut client = talk.start(role!("lab03", "client"), &["--port", &port]);
+    let mut client = talk.start(stage_role!("client"), &["--port", &port]);
     let said = client.wait_failure();
     assert_eq!(said.lines().count(), 1, "one sentence: {said:?}");
     assert_transcript!("lab03_client_no_server", said);
@@ -85,7 +85,7 @@ fn the_client_asks_for_a_name_until_one_is_accepted() {
     let mut alice = join(&talk, &mut server, "alice", address);
     let port = address.port().to_string();
 
-    let mut client = talk.start(role!("lab03", "client"), &["--port", &port]);
+    let mut client = talk.start(stage_role!("client"), &["--port", &port]);
     client.expect("nick? (1 to 16 letters, digits, '-' or '_') ");
     client.send_line("alice");
     client.expect("! nickname refused: alice is already in the room\n");
@@ -111,7 +111,7 @@ fn a_message_arrives_above_a_half_typed_line_in_a_terminal() {
 
     let mut bob = Terminal::start(
         &talk,
-        role!("lab03", "client"),
+        stage_role!("client"),
         &["--port", &port, "--name", "bob"],
         100,
         12,
@@ -144,7 +144,7 @@ fn the_terminal_client_ends_cleanly_when_the_server_stops() {
 
     let mut bob = Terminal::start(
         &talk,
-        role!("lab03", "client"),
+        stage_role!("client"),
         &["--port", &port, "--name", "bob"],
         100,
         12,
@@ -161,30 +161,31 @@ fn the_terminal_client_ends_cleanly_when_the_server_stops() {
 
 #[test]
 fn help_explains_the_lab() {
-    let talk = Conversation::new("lab03: --help");
-    let lab03 = Role::program("lab03", env!("CARGO_BIN_EXE_lab03"), &[]);
-    let mut help = talk.start(lab03, &["--help"]);
+    let talk = Conversation::new(&format!("{STAGE}: --help"));
+    let own = Role::program(STAGE, BINARY, &[]);
+    let mut help = talk.start(own, &["--help"]);
     help.wait_success();
-    assert_transcript!("lab03_help", help.transcript());
+    // Each stage explains itself: the one snapshot of the suite that differs between them.
+    assert_transcript!(format!("{STAGE}_help"), help.transcript());
 }
 
-/// `LAB03_SERVER` and `LAB03_CLIENT` really replace the lab's binaries (see
-/// `harness::assert_override_grades`).
+/// `LAB03_SERVER` and `LAB03_CLIENT` (`LAB05_...` for lab 05) really replace the stage's
+/// binaries (see `harness::assert_override_grades`).
 #[test]
-fn lab03_server_grades_the_command_it_names() {
-    let own = format!("{} server", env!("CARGO_BIN_EXE_lab03"));
+fn the_server_variable_grades_the_command_it_names() {
+    let own = format!("{BINARY} server");
     harness::assert_override_grades(
-        "LAB03_SERVER",
+        &Role::variable(STAGE, "server"),
         &own,
         "shutdown_typed_at_the_server_stops_it",
     );
 }
 
 #[test]
-fn lab03_client_grades_the_command_it_names() {
-    let own = format!("{} client", env!("CARGO_BIN_EXE_lab03"));
+fn the_client_variable_grades_the_command_it_names() {
+    let own = format!("{BINARY} client");
     harness::assert_override_grades(
-        "LAB03_CLIENT",
+        &Role::variable(STAGE, "client"),
         &own,
         "the_client_asks_for_a_name_until_one_is_accepted",
     );

@@ -18,8 +18,6 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use nix::sys::signal::{Signal, raise};
-
 use rustyline::error::ReadlineError;
 use rustyline::{DefaultEditor, ExternalPrinter};
 
@@ -121,14 +119,25 @@ impl Interrupter {
     /// Returns false when standard input is a pipe: a thread blocked reading a pipe cannot be
     /// woken, so the caller must end the program itself (there is no terminal to restore then).
     ///
-    /// On a terminal this raises SIGINT, which rustyline, while it reads, turns into
+    /// On a Unix terminal this raises SIGINT, which rustyline, while it reads, turns into
     /// "interrupted": it restores the terminal's settings and returns. Should the signal land in
     /// the instant between two `read_line` calls, its default action ends the program at once,
-    /// with a failure status and the terminal already restored.
+    /// with a failure status and the terminal already restored. Windows has no such signal to
+    /// raise at one's own process: there it returns false too, and the caller ends the program.
     pub fn interrupt(&self) -> bool {
         self.interrupted.store(true, Ordering::SeqCst);
-        self.terminal && raise(Signal::SIGINT).is_ok()
+        self.terminal && raise_interrupt()
     }
+}
+
+#[cfg(unix)]
+fn raise_interrupt() -> bool {
+    signal_hook::low_level::raise(signal_hook::consts::SIGINT).is_ok()
+}
+
+#[cfg(not(unix))]
+fn raise_interrupt() -> bool {
+    false
 }
 
 /// Prints `line` on stdout. Not `println!`, which panics when nobody reads the output any more

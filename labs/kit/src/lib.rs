@@ -1,4 +1,3 @@
-//! The plumbing every lab shares, so that the lab files can stay about sockets and threads.
 //!
 //! Nothing here teaches networking; it is what every program of the course needs around it:
 //!
@@ -9,7 +8,6 @@
 //! - [`clock`]: the documents' time stamps, `%Y-%m-%d` and `%H:%M:%S`;
 //! - [`input`]: reading what the user types, with line editing and history on a terminal
 //!   (rustyline) and plain lines when standard input is a pipe (tests, scripts);
-//! - [`threads`]: a kernel table sized for the thousands of threads of a busy server;
 //! - [`error`]: errors as sentences, and [`error::run`], which prints one and exits non-zero.
 
 pub mod cli;
@@ -17,6 +15,5 @@ pub mod clock;
 pub mod error;
 pub mod input;
 pub mod net;
-pub mod threads;
 
 pub use error::{Context, Failure, Result};

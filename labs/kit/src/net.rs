@@ -3,71 +3,29 @@
 //! [`listen`] is Python's `socket()` + `bind()` + `listen()` in one call (`TcpListener::bind`);
 //! [`connect`] is `socket()` + `connect()` (`TcpStream::connect`). Both turn the common mistakes
 //! (the port is taken, no server is running, the host does not exist) into a sentence that says
-//! what to do about it. [`raise_open_file_limit`] lets a server hold as many connections as the
-//! system allows it, and [`send_now`] writes to a socket without ever waiting.
+//! what to do about it. [`keep_alive`] asks the system to notice a peer that has vanished.
+//!
+//! std has no way to choose a listen backlog or TCP keepalive's timing; socket2, the crate std's
+//! own networking is built on, offers both on Linux, macOS and Windows alike.
 
 use std::io;
-use std::net::{TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::time::Duration;
 
-use nix::errno::Errno;
-use nix::sys::resource::{Resource, getrlimit, setrlimit};
-use nix::sys::socket::{self, Backlog, MsgFlags, sockopt};
+use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
 
 use crate::error::{Failure, Result, explain};
+
+/// How many finished connections the kernel keeps waiting for `accept`. std asks for 128
+/// (Python's `listen()` for a similar number): when 500 clients connect at once, the kernel
+/// ignores the ones past 128, and they only try again a second later, then 3, then 7. The
+/// kernel caps the number anyway (Linux: net.core.somaxconn, 4096 by default).
+pub const BACKLOG: i32 = 4096;
 
 /// Listens on `host:port`. Port 0 asks the system for a free port: read the real one from
 /// `listener.local_addr()` and print it, since clients (and the tests) need it.
 pub fn listen(host: &str, port: u16) -> Result<TcpListener> {
-    let listener = bind(host, port)?;
-    // The backlog is how many connections the kernel completes and keeps waiting for `accept`.
-    // std's `bind` asks for 128 (Python's `listen()` asks for a similar number): when 500
-    // clients connect at once, the kernel ignores the ones past 128, and they only try again a
-    // second later, then 3, then 7. Calling `listen` again on a listening socket just changes
-    // its backlog (on Linux); the kernel caps the number at net.core.somaxconn (4096 by
-    // default). Should it fail, the socket still listens, with 128.
-    let _ = socket::listen(&listener, Backlog::MAXCONN);
-    Ok(listener)
-}
-
-/// Raises this process's limit of open files to the highest it may set itself (the soft limit
-/// to the hard limit), and returns the limit now in force. Every connection is an open file,
-/// and the usual soft limit, 1024, would stop a server near a thousand members.
-pub fn raise_open_file_limit() -> Result<u64> {
-    let cannot =
-        |error: nix::Error| Failure::new(format!("cannot raise the open-file limit: {error}"));
-    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).map_err(cannot)?;
-    if soft < hard {
-        setrlimit(Resource::RLIMIT_NOFILE, hard, hard).map_err(cannot)?;
-    }
-    Ok(hard.max(soft))
-}
-
-/// Writes as much of `bytes` as the socket's send buffer takes at once, and returns how many it
-/// took: 0 when the buffer is full. The socket stays blocking for everybody else (a thread
-/// blocked in `read` on it, say): only this one call does not wait (`MSG_DONTWAIT`).
-pub fn send_now(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
-    // MSG_NOSIGNAL: a peer that has gone is an error here, as it is for std's `write`, not a
-    // SIGPIPE for the whole process.
-    let flags = MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL;
-    loop {
-        match socket::send(stream.as_raw_fd(), bytes, flags) {
-            Ok(sent) => return Ok(sent),
-            Err(Errno::EAGAIN) => return Ok(0),
-            Err(Errno::EINTR) => continue,
-            Err(errno) => return Err(errno.into()),
-        }
-    }
-}
-
-/// Sets the kernel's send buffer for `stream` to `bytes` (Linux doubles it for its own
-/// bookkeeping). By default it grows with the traffic, up to 4 MiB on loopback.
-pub fn set_send_buffer(stream: &TcpStream, bytes: usize) -> io::Result<()> {
-    socket::setsockopt(stream, sockopt::SndBuf, &bytes).map_err(io::Error::from)
-}
-
-fn bind(host: &str, port: u16) -> Result<TcpListener> {
-    TcpListener::bind((host, port)).map_err(|error| match error.kind() {
+    bind(host, port).map_err(|error| match error.kind() {
         io::ErrorKind::AddrInUse => Failure::new(format!(
             "port {port} on {host} is already in use: stop the other server, \
              or choose another port with --port (--port 0 picks a free one)"
@@ -80,6 +38,53 @@ fn bind(host: &str, port: u16) -> Result<TcpListener> {
             explain_lookup(&error)
         )),
     })
+}
+
+/// `socket()`, `bind()` and `listen(BACKLOG)` on the first address `host` resolves to that
+/// can be bound, as `TcpListener::bind` does, with [`BACKLOG`] instead of std's 128.
+fn bind(host: &str, port: u16) -> io::Result<TcpListener> {
+    let mut last = None;
+    for address in (host, port).to_socket_addrs()? {
+        match bind_one(address) {
+            Ok(listener) => return Ok(listener),
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address")))
+}
+
+fn bind_one(address: SocketAddr) -> io::Result<TcpListener> {
+    let socket = Socket::new(
+        Domain::for_address(address),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    // What std does on Unix: a restarted server may listen again at once, although connections
+    // of its last run are still closing. (On Windows the option means something else: a second
+    // server could take the port from the first. std leaves it off there, and so does this.)
+    #[cfg(not(windows))]
+    socket.set_reuse_address(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+
+/// How long a connection may stay silent before the system starts checking that its peer is
+/// still there, and how often it checks then. A peer that answers none of the checks (its
+/// machine is off, its network gone) makes the next read fail after about a minute more.
+pub const KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
+/// The time between two checks, once they have started (see [`KEEPALIVE_IDLE`]).
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Turns on TCP keepalive for `stream`: after [`KEEPALIVE_IDLE`] of silence the system sends a
+/// probe every [`KEEPALIVE_INTERVAL`], and a peer that answers none of them (the system gives up
+/// after a few, its own number: 9 on Linux, 10 on Windows, 8 on macOS) ends the connection: a
+/// thread blocked reading it gets an error, as when the peer closes it.
+pub fn keep_alive(stream: &TcpStream) -> io::Result<()> {
+    let keepalive = TcpKeepalive::new()
+        .with_time(KEEPALIVE_IDLE)
+        .with_interval(KEEPALIVE_INTERVAL);
+    SockRef::from(stream).set_tcp_keepalive(&keepalive)
 }
 
 /// Connects to the server at `host:port`.
@@ -140,39 +145,13 @@ mod tests {
     }
 
     #[test]
-    fn the_open_file_limit_is_raised_to_the_hard_limit() {
-        let limit = raise_open_file_limit().unwrap();
-        let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
-        assert_eq!((limit, soft), (hard, hard));
-    }
-
-    #[test]
-    fn send_now_takes_what_fits_and_never_waits() {
-        let listener = listen("127.0.0.1", 0).unwrap();
-        let sender = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-        let (receiver, _) = listener.accept().unwrap();
-        assert_eq!(send_now(&sender, b"hello\n").unwrap(), 6);
-        // Nobody reads `receiver` past the first line: the buffers fill up, and then each call
-        // takes nothing instead of blocking this test for ever.
-        let chunk = vec![b'x'; 64 * 1024];
-        let mut calls = 0;
-        while send_now(&sender, &chunk).unwrap() > 0 {
-            calls += 1;
-            assert!(calls < 10_000, "the buffers never filled up");
-        }
-        assert_eq!(send_now(&sender, &chunk).unwrap(), 0);
-        let mut first = [0; 6];
-        std::io::Read::read_exact(&mut &receiver, &mut first).unwrap();
-        assert_eq!(&first, b"hello\n");
-    }
-
-    #[test]
-    fn the_send_buffer_is_what_was_asked_for_doubled() {
+    fn keepalive_is_on_with_the_documented_timing() {
         let listener = listen("127.0.0.1", 0).unwrap();
         let stream = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-        set_send_buffer(&stream, 64 * 1024).unwrap();
-        let size = socket::getsockopt(&stream, sockopt::SndBuf).unwrap();
-        assert_eq!(size, 2 * 64 * 1024);
+        keep_alive(&stream).unwrap();
+        let socket = SockRef::from(&stream);
+        assert!(socket.keepalive().unwrap());
+        assert_eq!(socket.tcp_keepalive_time().unwrap(), KEEPALIVE_IDLE);
     }
 
     #[test]

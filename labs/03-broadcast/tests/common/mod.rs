@@ -6,14 +6,21 @@
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 
-use harness::{Conversation, Peer, Process, role};
+use harness::{Conversation, Peer, Process, stage_role};
+
+/// The stage under test: `lab03`, or `lab05`, whose suite is this one (its Cargo.toml points its
+/// test targets at these files).
+pub const STAGE: &str = env!("CARGO_PKG_NAME");
+
+/// The stage's own binary.
+pub const BINARY: &str = env!(concat!("CARGO_BIN_EXE_", env!("CARGO_PKG_NAME")));
 
 /// The server's first words to every connection.
 pub const PROMPT: &str = "nick? (1 to 16 letters, digits, '-' or '_')\n";
 
 /// A room server on a port the system picked, and the address it announced.
 pub fn start_server(talk: &Conversation) -> (Process, SocketAddr) {
-    let mut server = talk.start(role!("lab03", "server"), &["--port", "0"]);
+    let mut server = talk.start(stage_role!("server"), &["--port", "0"]);
     let address = server.address();
     (server, address)
 }
@@ -50,7 +57,7 @@ pub fn join_with_client(
     address: SocketAddr,
 ) -> Process {
     let port = address.port().to_string();
-    let mut client = talk.start(role!("lab03", "client"), &["--port", &port, "--name", name]);
+    let mut client = talk.start(stage_role!("client"), &["--port", &port, "--name", name]);
     client.expect(&format!("* Welcome, {name}! In the room: "));
     client.expect(" Type CLOSE to leave.\n");
     server.expect(&format!("name of client is {name}\n"));

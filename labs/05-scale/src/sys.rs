@@ -1,0 +1,152 @@
+//! Every system call this stage makes that std does not offer, each behind a safe function.
+//!
+//! Lab 03 needs none of these, and they are why lab 05 runs on Linux only: a server of
+//! thousands of threads meets limits that a classroom room never does.
+//!
+//! - [`raise_open_file_limit`]: every member's socket is an open file, and the usual soft limit
+//!   (1024) stops a server near a thousand members (`setrlimit`);
+//! - [`send_now`]: a write that takes what the socket's buffer holds and never waits
+//!   (`send` with `MSG_DONTWAIT`), so that one thread can write to every member;
+//! - [`set_send_buffer`]: a small kernel send buffer, so that what a member has not read waits
+//!   where the server sees it (`SO_SNDBUF`);
+//! - [`expect_threads`]: a kernel futex table sized for the server's threads (`prctl`).
+//!
+//! Only [`expect_threads`] needs `unsafe`: `prctl` is a C function with a variable number of
+//! arguments, and neither std nor nix wraps this use of it.
+
+use std::io;
+use std::net::TcpStream;
+use std::os::fd::AsRawFd;
+
+use nix::errno::Errno;
+use nix::libc;
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
+use nix::sys::socket::{self, MsgFlags, sockopt};
+
+/// Raises this process's limit of open files to the highest it may set itself (the soft limit
+/// to the hard limit), and returns the limit now in force.
+pub fn raise_open_file_limit() -> io::Result<u64> {
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
+    if soft < hard {
+        setrlimit(Resource::RLIMIT_NOFILE, hard, hard)?;
+    }
+    Ok(hard.max(soft))
+}
+
+/// Writes as much of `bytes` as the socket's send buffer takes at once, and returns how many it
+/// took: 0 when the buffer is full. The socket stays blocking for everybody else (a thread
+/// blocked in `read` on it, say): only this one call does not wait (`MSG_DONTWAIT`).
+pub fn send_now(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
+    // MSG_NOSIGNAL: a peer that has gone is an error here, as it is for std's `write`, not a
+    // SIGPIPE for the whole process.
+    let flags = MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL;
+    loop {
+        match socket::send(stream.as_raw_fd(), bytes, flags) {
+            Ok(sent) => return Ok(sent),
+            Err(Errno::EAGAIN) => return Ok(0),
+            Err(Errno::EINTR) => continue,
+            Err(errno) => return Err(errno.into()),
+        }
+    }
+}
+
+/// Sets the kernel's send buffer for `stream` to `bytes` (Linux doubles it for its own
+/// bookkeeping). By default it grows with the traffic, up to 4 MiB on loopback.
+pub fn set_send_buffer(stream: &TcpStream, bytes: usize) -> io::Result<()> {
+    socket::setsockopt(stream, sockopt::SndBuf, &bytes).map_err(io::Error::from)
+}
+
+/// prctl's futex hash operations (linux/prctl.h); the libc crate does not name them yet.
+const PR_FUTEX_HASH: libc::c_int = 78;
+const PR_FUTEX_HASH_SET_SLOTS: libc::c_ulong = 1;
+#[cfg(test)]
+const PR_FUTEX_HASH_GET_SLOTS: libc::c_ulong = 2;
+
+/// Sizes this process's futex hash table for `threads` threads: one slot per thread, rounded up
+/// to a power of two.
+///
+/// A thread that waits for a lock or a condition variable sleeps on a *futex*, and the kernel
+/// finds sleeping threads through a hash table. Since Linux 6.17 each process gets a table of
+/// its own, sized for the number of processors, not of threads: 16 slots on a two-core machine.
+/// With 20,000 threads asleep, every wake-up would walk a list of about a thousand sleepers.
+/// Fails on kernels without private futex tables (before 6.17), where the shared table is large
+/// enough anyway.
+#[allow(unsafe_code)]
+pub fn expect_threads(threads: usize) -> io::Result<()> {
+    let slots = threads.clamp(16, 1 << 20).next_power_of_two() as libc::c_ulong;
+    // SAFETY: PR_FUTEX_HASH with SET_SLOTS reads two integer arguments and touches no memory
+    // of ours; the unused trailing arguments are zero, as the manual asks.
+    let done = unsafe { libc::prctl(PR_FUTEX_HASH, PR_FUTEX_HASH_SET_SLOTS, slots, 0, 0) };
+    if done != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The number of slots in this process's futex hash table (0: the shared table is used).
+#[cfg(test)]
+#[allow(unsafe_code)]
+pub fn futex_slots() -> io::Result<usize> {
+    // SAFETY: as above; GET_SLOTS only returns a number.
+    let slots = unsafe { libc::prctl(PR_FUTEX_HASH, PR_FUTEX_HASH_GET_SLOTS, 0, 0, 0) };
+    if slots < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(slots as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    fn connected_pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let sender = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (receiver, _) = listener.accept().unwrap();
+        (sender, receiver)
+    }
+
+    #[test]
+    fn the_open_file_limit_is_raised_to_the_hard_limit() {
+        let limit = raise_open_file_limit().unwrap();
+        let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+        assert_eq!((limit, soft), (hard, hard));
+    }
+
+    #[test]
+    fn send_now_takes_what_fits_and_never_waits() {
+        let (sender, receiver) = connected_pair();
+        assert_eq!(send_now(&sender, b"hello\n").unwrap(), 6);
+        // Nobody reads `receiver` past the first line: the buffers fill up, and then each call
+        // takes nothing instead of blocking this test for ever.
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut calls = 0;
+        while send_now(&sender, &chunk).unwrap() > 0 {
+            calls += 1;
+            assert!(calls < 10_000, "the buffers never filled up");
+        }
+        assert_eq!(send_now(&sender, &chunk).unwrap(), 0);
+        let mut first = [0; 6];
+        (&receiver).read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"hello\n");
+    }
+
+    #[test]
+    fn the_send_buffer_is_what_was_asked_for_doubled() {
+        let (stream, _receiver) = connected_pair();
+        set_send_buffer(&stream, 64 * 1024).unwrap();
+        let size = socket::getsockopt(&stream, sockopt::SndBuf).unwrap();
+        assert_eq!(size, 2 * 64 * 1024);
+    }
+
+    #[test]
+    fn the_futex_table_grows_to_the_threads_expected() {
+        match expect_threads(20_000) {
+            Ok(()) => assert_eq!(futex_slots().unwrap(), 32_768),
+            // An older kernel: nothing to size, and nothing to check.
+            Err(error) => assert_eq!(error.raw_os_error(), Some(libc::EINVAL), "{error}"),
+        }
+    }
+}
