@@ -13,9 +13,12 @@
 //!
 //! - [`message`]: the framing, reading until the delimiter and writing with it;
 //! - [`server`]: rules 1, 3 and 6, one client after another;
+//! - [`deadline`]: the time limit on each client's whole session, which keeps one slow client
+//!   from holding the server;
 //! - [`client`]: rules 2, 4, 5 and 7.
 
 mod client;
+mod deadline;
 mod message;
 mod server;
 
@@ -50,7 +53,8 @@ enum Role {
     Server {
         #[command(flatten)]
         address: Address<PORT>,
-        /// Seconds to wait for a client's message before giving up on that client.
+        /// Seconds a client has for its whole session (to send its message and take the echo),
+        /// counted from its connection: a deadline, which bytes arriving do not extend.
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
     },
