@@ -53,10 +53,11 @@ enum Role {
     Server {
         #[command(flatten)]
         address: Address<PORT>,
-        /// Seconds a client has for its whole session (to send its message and take the echo),
-        /// counted from its connection: a deadline, which bytes arriving do not extend.
-        #[arg(long, default_value_t = 10.0)]
-        timeout: f64,
+        /// Seconds a client has, from its connection on, to send its whole message and take the
+        /// echo: a deadline, which bytes arriving do not extend.
+        #[arg(long, value_name = "SECONDS", default_value = "10",
+              value_parser = labkit::cli::seconds, allow_negative_numbers = true)]
+        timeout: Duration,
     },
     /// Sends one message, prints the echo and closes.
     Client {
@@ -70,15 +71,7 @@ enum Role {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     labkit::error::run("lab01", || match cli.role {
-        Role::Server { address, timeout } => {
-            let patience = Duration::try_from_secs_f64(timeout)
-                .ok()
-                .filter(|t| !t.is_zero())
-                .ok_or_else(|| {
-                    labkit::Failure::new("--timeout must be a positive number of seconds")
-                })?;
-            server::run(&address.host, address.port, patience)
-        }
+        Role::Server { address, timeout } => server::run(&address.host, address.port, timeout),
         Role::Client { address, message } => client::run(&address.host, address.port, message),
     })
 }

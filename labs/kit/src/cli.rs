@@ -3,9 +3,10 @@
 //! A port given wrong (`--port -1`, `--port 70000`, `--port abc`) is answered with one sentence
 //! that says what a port is, not with clap's "unexpected argument '-1' found" (clap takes a
 //! value starting with `-` for an option unless told otherwise) or Rust's "invalid digit found
-//! in string".
+//! in string". [`seconds`] does the same for a time limit such as lab 01's `--timeout`.
 
 use std::fmt;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -47,6 +48,20 @@ impl<const PORT: u16> fmt::Display for Address<PORT> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.host, self.port)
     }
+}
+
+/// Reads a time limit in seconds (`10`, `0.5`), or says in one sentence why it is not one.
+///
+/// For an option that takes one: `#[arg(long, value_parser = labkit::cli::seconds,
+/// allow_negative_numbers = true, default_value = "10")] timeout: Duration`.
+pub fn seconds(value: &str) -> Result<Duration, String> {
+    let Ok(number) = value.trim().parse::<f64>() else {
+        return Err("a time limit is a number of seconds, such as 10 or 0.5".to_string());
+    };
+    Duration::try_from_secs_f64(number)
+        .ok()
+        .filter(|limit| !limit.is_zero())
+        .ok_or_else(|| "a time limit must be a positive number of seconds".to_string())
 }
 
 #[cfg(test)]
@@ -100,6 +115,24 @@ mod tests {
             let cli = Cli::parse_from(["lab", "--port", port]);
             assert_eq!(cli.address.port.to_string(), port);
         }
+    }
+
+    #[test]
+    fn seconds_may_have_a_fraction() {
+        assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn seconds_that_are_no_time_limit_are_refused() {
+        for value in ["0", "-1", "inf", "NaN"] {
+            assert_eq!(
+                seconds(value),
+                Err("a time limit must be a positive number of seconds".to_string()),
+                "{value}"
+            );
+        }
+        assert!(seconds("ten").unwrap_err().contains("a number of seconds"));
     }
 
     #[test]
