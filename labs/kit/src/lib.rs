@@ -1,3 +1,4 @@
+//! labkit: the plumbing every lab shares.
 //!
 //! Nothing here teaches networking; it is what every program of the course needs around it:
 //!
