@@ -36,7 +36,7 @@ pub fn run(args: &Args) -> Result<Report> {
     let members = args.members as usize;
     let everyone = members + usize::from(args.non_reader);
     // 10,000 members are 10,000 sockets, far above the usual soft limit of 1,024 open files.
-    if let Ok(limit) = labkit::net::raise_open_file_limit() {
+    if let Ok(limit) = crate::sys::raise_open_file_limit() {
         let needed = (everyone as u64 + args.connect_burst) + 32;
         if needed > limit {
             return Err(Failure::new(format!(
