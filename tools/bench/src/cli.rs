@@ -78,6 +78,12 @@ pub struct Args {
     /// message may then wait for the ACK of the one before, as with the documents' clients.
     #[arg(long)]
     pub nagle: bool,
+    /// Connect every member from the one address the system picks (127.0.0.1). By default
+    /// member k connects from a loopback address of its own (127.1.0.1, 127.1.0.2...: on Linux
+    /// all of 127.0.0.0/8 is this machine), so that a room's limit of connections per address,
+    /// meant for attackers, does not turn the bench's members away.
+    #[arg(long)]
+    pub single_source: bool,
     /// Print one line of JSON instead of the table.
     #[arg(long)]
     pub json: bool,

@@ -12,6 +12,7 @@
 //! - `run`: one run, from the first connection to the figures;
 //! - `sender`: the threads that write the messages; `reader`: the threads that read them back
 //!   (epoll); `tally`, `hist`: what was received, and how late;
+//! - `source`: the loopback address each member connects from;
 //! - `shared`: the counters the threads share; `sys`: the system calls std does not offer;
 //! - `report`: the table and the JSON line.
 
@@ -24,6 +25,7 @@ mod report;
 mod run;
 mod sender;
 mod shared;
+mod source;
 mod sys;
 mod tally;
 
@@ -40,6 +42,10 @@ fn main() -> ExitCode {
         } else {
             print!("{}", report.table());
         }
-        Ok(())
+        // The figures are printed either way; the exit status says whether the room passed.
+        match report.failure() {
+            Some(failure) => Err(labkit::Failure::new(failure)),
+            None => Ok(()),
+        }
     })
 }

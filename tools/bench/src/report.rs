@@ -29,7 +29,8 @@ impl Ending {
 
     fn words(self) -> &'static str {
         match self {
-            Ending::Complete => "every expected delivery arrived",
+            // Expected by the members in the room: the verdict says if some never got in.
+            Ending::Complete => "every delivery expected by the members in the room arrived",
             Ending::Idle => "nothing more arrived (--idle-timeout): the rest is lost",
             Ending::TimeLimit => "the time limit was reached (--timeout)",
         }
@@ -84,6 +85,92 @@ pub struct Report {
 }
 
 impl Report {
+    /// Why this run is not a success, in one sentence; None when every member asked for got in
+    /// and every expected delivery arrived intact, once. The figures count only the members in
+    /// the room, so a run where some never joined must not pass on figures alone.
+    pub fn failure(&self) -> Option<String> {
+        let mut faults = Vec::new();
+        if self.joined < self.members {
+            let missing = self.members - self.joined;
+            let asked = self.members + u64::from(self.non_reader.is_some());
+            let unconnected = asked.saturating_sub(self.connected);
+            let waiting = missing.saturating_sub(self.join_failed + unconnected);
+            let mut why = Vec::new();
+            if self.join_failed > 0 {
+                why.push(format!(
+                    "{} refused or closed by the server",
+                    self.join_failed
+                ));
+            }
+            if unconnected > 0 {
+                why.push(format!("{unconnected} could not connect"));
+            }
+            if waiting > 0 {
+                why.push(format!("{waiting} not welcomed within --join-timeout"));
+            }
+            faults.push(format!(
+                "{missing} of {} members never joined ({})",
+                self.members,
+                why.join(", ")
+            ));
+        }
+        if self.non_reader == Some(false) {
+            faults.push("the non-reader never joined".to_string());
+        }
+        if let Some((connected, joined)) = self.burst
+            && joined < connected
+        {
+            faults.push(format!(
+                "{} of the {connected} clients of the connect burst never joined",
+                connected - joined
+            ));
+        }
+        if self.lost > 0 {
+            faults.push(format!(
+                "{} of {} expected deliveries never arrived",
+                self.lost, self.expected
+            ));
+        }
+        if self.garbled > 0 {
+            faults.push(format!("{} arrived garbled", self.garbled));
+        }
+        if self.duplicated > 0 {
+            faults.push(format!("{} arrived twice", self.duplicated));
+        }
+        if self.dropped > 0 {
+            faults.push(format!(
+                "the server dropped {} members that were reading",
+                self.dropped
+            ));
+        }
+        if self.abandoned > 0 {
+            faults.push(format!(
+                "{} members could not send everything (the server took nothing for \
+                 --idle-timeout)",
+                self.abandoned
+            ));
+        }
+        if self.preset.frames_lines() && self.error_replies < self.bad_refusable {
+            faults.push(format!(
+                "{} of {} bad lines got no \"! ...\" reply",
+                self.bad_refusable - self.error_replies,
+                self.bad_refusable
+            ));
+        }
+        if faults.is_empty() {
+            return None;
+        }
+        let also = if self.joined < self.members {
+            "; the figures above count only the members that joined"
+        } else {
+            ""
+        };
+        Some(format!(
+            "the room failed this run: {}{also}",
+            faults.join("; ")
+        ))
+    }
+
     pub fn deliveries_per_second(&self) -> f64 {
         let seconds = self.active.as_secs_f64();
         if seconds > 0.0 {
@@ -295,7 +382,11 @@ impl Report {
             ("bad_refusable", self.bad_refusable.to_string()),
             ("error_replies", self.error_replies.to_string()),
             ("abandoned", self.abandoned.to_string()),
+            ("passed", self.failure().is_none().to_string()),
         ];
+        if let Some(failure) = self.failure() {
+            fields.push(("failure", quoted(&failure)));
+        }
         if let Some(failure) = &self.connect_failure {
             fields.push(("connect_failure", quoted(failure)));
         }

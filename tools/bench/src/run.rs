@@ -22,6 +22,7 @@ use crate::reader::{self, NewSocket, Role};
 use crate::report::{Ending, Report};
 use crate::sender::{self, LINE_LIMIT, Outbox, Pace};
 use crate::shared::{Shared, status};
+use crate::source;
 use crate::tally::Tally;
 
 /// How often the main thread looks at the counters.
@@ -431,18 +432,21 @@ fn join(
     let patience = deadline
         .saturating_duration_since(Instant::now())
         .clamp(Duration::from_millis(1), Duration::from_secs(5));
-    let stream = TcpStream::connect_timeout(&address, patience).map_err(|error| {
-        if error.kind() == std::io::ErrorKind::ConnectionRefused {
-            Failure::new(format!(
+    let from = source::for_member(address, index, args.single_source);
+    let stream =
+        source::connect(address, from, patience).map_err(|error| match (error.kind(), from) {
+            (std::io::ErrorKind::ConnectionRefused, _) => Failure::new(format!(
                 "no server is listening on {address}: start it first, or check --port and --preset"
-            ))
-        } else {
-            Failure::new(format!(
+            )),
+            (std::io::ErrorKind::AddrNotAvailable, Some(from)) => Failure::new(format!(
+                "cannot connect from {from}: this system does not treat all of 127.0.0.0/8 as \
+                 local (use --single-source)"
+            )),
+            _ => Failure::new(format!(
                 "cannot connect to {address}: {}",
                 labkit::error::explain(&error)
-            ))
-        }
-    })?;
+            )),
+        })?;
     let doing = || format!("cannot set up the connection of {name}");
     // Messages are small and timed: let none wait for the next to fill a packet (Nagle),
     // unless --nagle asks to see what that wait costs.
