@@ -84,6 +84,14 @@ pub struct Args {
     /// meant for attackers, does not turn the bench's members away.
     #[arg(long)]
     pub single_source: bool,
+    /// Hostile measurement: open this many connections from 127.0.0.1 that never send a name,
+    /// then time how long 5 members from other addresses take to join, one after the other.
+    #[arg(long, value_name = "CONNECTIONS", conflicts_with = "flood")]
+    pub slowloris: Option<u64>,
+    /// Hostile measurement: one member sends as fast as it can (and reads) while a second sends
+    /// --messages at --rate [default: 20 per second]; reports the second one's latency.
+    #[arg(long)]
+    pub flood: bool,
     /// Print one line of JSON instead of the table.
     #[arg(long)]
     pub json: bool,

@@ -1,4 +1,5 @@
-//! The figures of a run: a table for people, one line of JSON for scripts.
+//! The figures of a run: a table for people, one line of JSON for scripts. [`Report`] is a load
+//! run's; [`Outcome`] is what the hostile measurements (`--slowloris`, `--flood`) found.
 
 use std::fmt::Write;
 use std::net::SocketAddr;
@@ -199,11 +200,6 @@ impl Report {
                 format!("  ({:.2} %)", part as f64 * 100.0 / self.expected as f64)
             }
         };
-        let latency = |value: Option<u64>| {
-            value.map_or("-".to_string(), |nanos| {
-                duration(Duration::from_nanos(nanos))
-            })
-        };
         let mut row = |label: &str, value: String| {
             let _ = writeln!(out, "  {label:<22}{value}");
         };
@@ -327,11 +323,6 @@ impl Report {
     }
 
     pub fn json(&self) -> String {
-        let micros = |value: Option<u64>| {
-            value.map_or("null".to_string(), |nanos| {
-                format!("{:.1}", nanos as f64 / 1000.0)
-            })
-        };
         let millis = |value: Duration| format!("{:.3}", value.as_secs_f64() * 1000.0);
         let (burst_connected, burst_joined) = self.burst.unwrap_or((0, 0));
         let mut fields: Vec<(&str, String)> = vec![
@@ -398,7 +389,54 @@ impl Report {
     }
 }
 
-fn duration(value: Duration) -> String {
+/// What a hostile measurement found: rows for the table, fields for the JSON line, and why the
+/// room failed it, if it did.
+pub struct Outcome {
+    /// (label, value) for the table.
+    pub rows: Vec<(&'static str, String)>,
+    /// (key, JSON value) for the JSON line.
+    pub fields: Vec<(&'static str, String)>,
+    pub failure: Option<String>,
+}
+
+impl Outcome {
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        for (label, value) in &self.rows {
+            let _ = writeln!(out, "  {label:<22}{value}");
+        }
+        out
+    }
+
+    pub fn json(&self) -> String {
+        let mut fields = self.fields.clone();
+        fields.push(("passed", self.failure.is_none().to_string()));
+        if let Some(failure) = &self.failure {
+            fields.push(("failure", quoted(failure)));
+        }
+        let body: Vec<String> = fields
+            .into_iter()
+            .map(|(key, value)| format!("\"{key}\":{value}"))
+            .collect();
+        format!("{{{}}}", body.join(","))
+    }
+}
+
+/// A latency in the JSON's unit, microseconds (null when nothing was measured).
+pub fn micros(value: Option<u64>) -> String {
+    value.map_or("null".to_string(), |nanos| {
+        format!("{:.1}", nanos as f64 / 1000.0)
+    })
+}
+
+/// A latency for people ("-" when nothing was measured).
+pub fn latency(value: Option<u64>) -> String {
+    value.map_or("-".to_string(), |nanos| {
+        duration(Duration::from_nanos(nanos))
+    })
+}
+
+pub fn duration(value: Duration) -> String {
     let seconds = value.as_secs_f64();
     if seconds >= 1.0 {
         format!("{seconds:.3} s")
@@ -410,7 +448,7 @@ fn duration(value: Duration) -> String {
 }
 
 /// A JSON string: quotes, backslashes and control characters escaped.
-fn quoted(text: &str) -> String {
+pub fn quoted(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {

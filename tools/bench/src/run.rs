@@ -30,10 +30,14 @@ const TICK: Duration = Duration::from_millis(10);
 /// Two bits per expected delivery: past this many, the tallies would not fit in memory.
 const MOST_DELIVERIES: u64 = 4_000_000_000;
 
-pub fn run(args: &Args) -> Result<Report> {
-    check(args)?;
+/// The server's address from --host and --port (or the preset's port).
+pub fn server_address(args: &Args) -> Result<SocketAddr> {
     let port = args.port.unwrap_or(args.preset.default_port());
-    let address = loopback_address(&args.host, port)?;
+    loopback_address(&args.host, port)
+}
+
+/// One load run against the server at `address` (`args` checked already).
+pub fn run(args: &Args, address: SocketAddr) -> Result<Report> {
     let members = args.members as usize;
     let everyone = members + usize::from(args.non_reader);
     // 10,000 members are 10,000 sockets, far above the usual soft limit of 1,024 open files.
@@ -326,8 +330,29 @@ fn give_up(shared: &Shared, bar: &ProgressBar, failure: Failure) -> Failure {
     failure
 }
 
-fn check(args: &Args) -> Result<()> {
+/// Refuses arguments that make no sense, in a sentence.
+pub fn check(args: &Args) -> Result<()> {
     let fail = |text: &str| Err(Failure::new(text));
+    let scenario = args.kill > 0
+        || args.non_reader
+        || args.connect_burst > 0
+        || args.bad_input.is_some()
+        || args.talkers.is_some();
+    if (args.slowloris.is_some() || args.flood) && scenario {
+        return fail(
+            "--slowloris and --flood are measurements of their own: they take no --kill, \
+             --non-reader, --connect-burst, --bad-input or --talkers",
+        );
+    }
+    if args
+        .slowloris
+        .is_some_and(|connections| !(1..=1_000_000).contains(&connections))
+    {
+        return fail("--slowloris takes from 1 to 1000000 silent connections");
+    }
+    if args.flood && args.messages == 0 {
+        return fail("--flood needs the steady member to send at least 1 message (--messages)");
+    }
     if args.members == 0 {
         return fail("--members must be at least 1");
     }

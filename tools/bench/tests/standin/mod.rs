@@ -35,6 +35,9 @@ pub enum Admission {
     /// At most this many connections at once from one address: the next is told why and closed,
     /// as a room guarding against idle connections does.
     PerAddress(usize),
+    /// At most this many connections at once in all: the next is closed without a word, as a
+    /// room that ran out of threads or files does.
+    AtMost(usize),
 }
 
 /// How a member's connection ended, as the room saw it.
@@ -92,8 +95,12 @@ impl Room {
         let shared = state.clone();
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                let Ok(peer) = stream.peer_addr() else {
+                    continue;
+                };
+                let decision = decide(&shared, peer.ip());
                 let state = shared.clone();
-                thread::spawn(move || admit(&state, stream));
+                thread::spawn(move || admit(&state, stream, peer.ip(), decision));
             }
         });
         Room { port, state }
@@ -127,39 +134,50 @@ impl Room {
 
 const PROMPT: &[u8] = b"nick? (1 to 16 letters, digits, '-' or '_')\n";
 
-/// Applies the admission rule, then serves the connection.
-fn admit(state: &State, mut stream: TcpStream) {
-    let Ok(peer) = stream.peer_addr() else { return };
-    let refusal: Option<&[u8]> = {
-        let mut arrivals = state.arrivals.lock().unwrap();
-        arrivals.0 += 1;
-        let number = arrivals.0;
-        let open = arrivals.1.entry(peer.ip()).or_insert(0);
-        match state.admission {
-            Admission::RefuseEvery(every) if number % every == 0 => {
-                Some(b"! nickname refused: the stand-in says no\n")
-            }
-            Admission::PerAddress(most) if *open >= most => {
-                Some(b"! too many connections from your address\n")
-            }
-            _ => {
-                *open += 1;
-                None
-            }
+/// What the room does with a new connection.
+enum Decision {
+    Serve,
+    /// Says why, then closes.
+    Refuse(&'static [u8]),
+    /// Closes without a word.
+    Close,
+}
+
+/// Applies the admission rule, in the accepting thread, so that connections are judged in the
+/// order they arrived.
+fn decide(state: &State, peer: IpAddr) -> Decision {
+    let mut arrivals = state.arrivals.lock().unwrap();
+    arrivals.0 += 1;
+    let number = arrivals.0;
+    let total: usize = arrivals.1.values().sum();
+    let open = arrivals.1.entry(peer).or_insert(0);
+    match state.admission {
+        Admission::RefuseEvery(every) if number % every == 0 => {
+            Decision::Refuse(b"! nickname refused: the stand-in says no\n")
         }
-    };
-    if let Some(refusal) = refusal {
-        let _ = stream.write_all(refusal);
-        return;
+        Admission::PerAddress(most) if *open >= most => {
+            Decision::Refuse(b"! too many connections from your address\n")
+        }
+        Admission::AtMost(most) if total >= most => Decision::Close,
+        _ => {
+            *open += 1;
+            Decision::Serve
+        }
     }
-    serve(state, stream, peer.ip());
-    *state
-        .arrivals
-        .lock()
-        .unwrap()
-        .1
-        .entry(peer.ip())
-        .or_insert(1) -= 1;
+}
+
+/// Serves or turns away the connection, as decided.
+fn admit(state: &State, mut stream: TcpStream, peer: IpAddr, decision: Decision) {
+    match decision {
+        Decision::Refuse(refusal) => {
+            let _ = stream.write_all(refusal);
+        }
+        Decision::Close => {}
+        Decision::Serve => {
+            serve(state, stream, peer);
+            *state.arrivals.lock().unwrap().1.entry(peer).or_insert(1) -= 1;
+        }
+    }
 }
 
 fn serve(state: &State, stream: TcpStream, source: IpAddr) {
