@@ -49,22 +49,24 @@ COLUMNS = [
     ("server RSS", "server_peak_rss_kb", mib),
 ]
 
-# The side-by-side table: for each kit row, the figures that matter, as (label, field, show).
-# A field may also be a function of the row's records for one server (a derived figure).
+# The side-by-side table: for each kit row, the figures that matter, as (label, field, show),
+# and a fourth element False where a ratio means nothing (counts that should be 0, or equal).
+# A field may also be a function of (the row's runs for one server, every run, the server): a
+# figure derived from them.
 SIDE_BY_SIDE = [
     ("100 x 200 at once", "throughput", [
         ("deliveries/s", "deliveries_per_second", count),
-        ("lost", "lost", count),
-        ("garbled", "garbled", count),
+        ("lost", "lost", count, False),
+        ("garbled", "garbled", count, False),
         ("peak RSS", "server_peak_rss_kb", mib),
     ]),
     ("500 connecting at once", "connect500", [
-        ("joined", "joined", count),
+        ("joined", "joined", count, False),
         ("join time", "join_ms", seconds),
-        ("lost", "lost", count),
+        ("lost", "lost", count, False),
     ]),
     ("10,000 members, one message", "ten-thousand", [
-        ("joined", "joined", count),
+        ("joined", "joined", count, False),
         ("reached all within", "latency_max_us", ms),
         ("peak RSS", "server_peak_rss_kb", mib),
         ("join time", "join_ms", seconds),
@@ -77,7 +79,7 @@ SIDE_BY_SIDE = [
         ("p99", "latency_p99_us", ms),
     ]),
     ("30 % killed (--kill 30)", "kill30", [
-        ("lost", "lost", count),
+        ("lost", "lost", count, False),
         ("deliveries/s", "deliveries_per_second", count),
     ]),
     ("100 x 1000 (baseline)", "baseline", [
@@ -85,14 +87,18 @@ SIDE_BY_SIDE = [
     ]),
     ("same + one non-reader", "non-reader", [
         ("p99", "latency_p99_us", ms),
-        ("live members dropped", "dropped", count),
+        ("live members dropped", "dropped", count, False),
+        ("p99 / the baseline's p99", lambda group, records, server: ratio_to_baseline(
+            group, records, server), lambda v: f"{v:.2f}x", False),
         ("runs where the non-reader's drop was logged",
-         lambda group: sum(1 for r in group if r.get("dropped_logged")), count),
+         lambda group, records, server: sum(1 for r in group if r.get("dropped_logged")),
+         count, False),
     ]),
     ("slowloris: 8,200 silent, then 5 join", "slowloris", [
-        ("members joined", "joined", count),
+        ("members joined", "joined", count, False),
         ("slowest join", "member_join_max_ms", millis),
         ("silent ones closed", "silent_closed", count),
+        ("of them told why", "silent_told_why", count),
         ("server threads at most", "server_threads_most", count),
         ("peak RSS", "server_peak_rss_kb", mib),
     ]),
@@ -103,7 +109,7 @@ SIDE_BY_SIDE = [
     ]),
     ("100-byte messages", "kit-100B", [
         ("deliveries/s", "deliveries_per_second", count),
-        ("garbled", "garbled", count),
+        ("garbled", "garbled", count, False),
     ]),
     ("5 x 20/s, Nagle off / on", "nagle-kit", [
         ("p50, Nagle off", "latency_p50_us", ms),
@@ -114,9 +120,18 @@ SIDE_BY_SIDE = [
 ]
 
 
-def median(group, field):
+def ratio_to_baseline(group, records, server):
+    """The non-reader row's p99 over the baseline row's, for one server (target: within 2x)."""
+    baseline = [r for r in records if r["row"] == "baseline" and r["server"] == server
+                and "failed" not in r]
+    with_it, without = median(group, "latency_p99_us"), median(baseline, "latency_p99_us")
+    return with_it / without if with_it is not None and without else None
+
+
+def median(group, field, records=(), server=None):
     if callable(field):
-        values = [field(group)] if group else []
+        value = field(group, records, server) if group else None
+        values = [] if value is None else [value]
     else:
         values = [r[field] for r in group if isinstance(r.get(field), (int, float))]
     return statistics.median(values) if values else None
@@ -144,16 +159,23 @@ def side_by_side(records):
         return f"{passed}/{len(every)} passed" if every else "-"
 
     print("\nlab03 and lab05 side by side (medians; ratio = lab05 / lab03: above 1 is better "
-          "for deliveries/s and joins, below 1 for times, memory and threads):\n")
+          "for deliveries/s, below 1 for times, memory and threads; blank where dividing means "
+          "nothing, - where there is nothing to divide):\n")
     print("| row | figure | lab03 | lab05 | lab05/lab03 |")
     print("| --- | --- | --- | --- | --- |")
     for title, row, figures in SIDE_BY_SIDE:
         if not any(r["row"] == row for r in records):
             continue
         print(f"| {title} | runs | {runs(row, 'lab03')} | {runs(row, 'lab05')} | |")
-        for label, field, show in figures:
-            old, new = median(group(row, "lab03"), field), median(group(row, "lab05"), field)
-            ratio = f"{new / old:.2f}" if old and new is not None else "-"
+        for label, field, show, *divide in figures:
+            old = median(group(row, "lab03"), field, records, "lab03")
+            new = median(group(row, "lab05"), field, records, "lab05")
+            if divide == [False]:
+                ratio = ""
+            elif old and new is not None:
+                ratio = f"{new / old:.2f}"
+            else:
+                ratio = "-"
             cells = ["-" if value is None else show(value) for value in (old, new)]
             print(f"| | {label} | {cells[0]} | {cells[1]} | {ratio} |")
 
