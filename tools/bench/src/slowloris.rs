@@ -49,6 +49,7 @@ pub fn run(args: &Args, server: SocketAddr, connections: u64) -> Result<Outcome>
     let mut silent = Vec::with_capacity(connections as usize);
     let mut unopened = 0;
     let mut last_error = None;
+    let deadline = opening + Duration::from_secs_f64(args.timeout);
     for _ in 0..connections {
         match source::connect(server, attacker, Duration::from_secs(1)) {
             Ok(stream) => silent.push(stream),
@@ -60,6 +61,12 @@ pub fn run(args: &Args, server: SocketAddr, connections: u64) -> Result<Outcome>
             Err(error) => {
                 unopened += 1;
                 last_error = Some(labkit::error::explain(&error));
+                // A connection that is not even answered: the server no longer accepts, and
+                // each further try would wait its second too.
+                if error.kind() == io::ErrorKind::TimedOut || Instant::now() >= deadline {
+                    unopened = connections - silent.len() as u64;
+                    break;
+                }
             }
         }
     }
@@ -124,7 +131,10 @@ pub fn run(args: &Args, server: SocketAddr, connections: u64) -> Result<Outcome>
         ),
     ];
     if let Some(error) = &last_error {
-        rows.push(("", format!("{unopened} could not connect (last: {error})")));
+        rows.push((
+            "",
+            format!("{unopened} were not opened (the last try: {error})"),
+        ));
     }
     rows.push((
         "  closed by server",

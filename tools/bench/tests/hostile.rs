@@ -115,3 +115,29 @@ fn the_hostile_measurements_take_no_scenario() {
         "{output:?}"
     );
 }
+
+#[test]
+fn slowloris_stops_opening_once_the_server_no_longer_answers() {
+    // Nobody accepts: once the kernel's queue for this listener is full, connections go
+    // unanswered, and each further try would wait its second.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let started = std::time::Instant::now();
+    let figures = bench_failing(&[
+        "--port",
+        &port,
+        "--slowloris",
+        "5000",
+        "--join-timeout",
+        "0.3",
+    ]);
+    let opened = figures.number("silent_opened");
+    assert!((1..5000).contains(&opened), "{}", figures.json);
+    assert_eq!(figures.number("joined"), 0);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(listener);
+}
