@@ -217,9 +217,9 @@ fn a_log_nobody_reads_stops_nobody() {
     let port = first.trim().rsplit(':').next().and_then(|p| p.parse().ok());
     let address = SocketAddr::from(([127, 0, 0, 1], port.expect("listening on ...:PORT")));
 
-    // Four members each say 80 lines of 8 KB, 2.5 MB: far more log than a pipe holds (64 KiB)
-    // plus what a log may keep waiting (log::WAITING; 1 MiB in an earlier version, which then
-    // made everybody wait).
+    // Four members each say 80 lines of 8 KB, 2.5 MB: far more log than a pipe holds (64 KiB),
+    // so the log thread waits for ever on its first write. (An earlier version made everybody
+    // wait once 1 MiB of log had gathered behind it.)
     let mut members: Vec<_> = (0..4)
         .map(|n| {
             let mut member = talk.connect(&format!("m{n}"), address);
