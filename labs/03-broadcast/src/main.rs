@@ -10,7 +10,8 @@
 //! - `postman`: the one thread that writes the room's lines to every member that keeps up;
 //! - `framing`: whole lines out of a byte stream, with a cap on their length;
 //! - `log`: the server's output, written by a thread of its own;
-//! - `nickname`: which names are acceptable;
+//! - `nickname`: which names are acceptable, and which look alike;
+//! - `text`: which characters a message may not hold;
 //! - `client`: document 001's terminal client, its `receive` and `write`.
 
 mod client;
@@ -22,6 +23,7 @@ mod postman;
 mod room;
 mod server;
 mod sys;
+mod text;
 
 use std::process::ExitCode;
 

@@ -29,6 +29,7 @@ use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::postman::Postman;
 use crate::room::{Refused, Room};
 use crate::sys;
+use crate::text;
 
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
@@ -225,9 +226,9 @@ fn choose_name(
         let refusal = match lines.read_line().ok()?? {
             Line::TooLong => "it is longer than 16 characters".to_string(),
             Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
-            Line::Text(name) => match nickname::check(&name) {
-                Err(reason) => reason.to_string(),
-                Ok(()) => match room.join(&name, outbox) {
+            Line::Text(proposed) => match nickname::check(&proposed) {
+                Err(reason) => reason,
+                Ok(name) => match room.join(&name, outbox) {
                     Ok(()) => return Some(name),
                     Err(Refused::Taken) => format!("{name} is already in the room"),
                     Err(Refused::Closed) => return None,
@@ -262,11 +263,14 @@ fn converse(
                 "CLOSE" | "CLOSE123123" => break Leaving::Close,
                 "shutdown" => break Leaving::Shutdown,
                 "" => None,
-                _ => {
-                    log::line(format!("{name} says {text}"));
-                    arrived.push(text);
-                    None
-                }
+                _ => match text::check(&text) {
+                    Err(reply) => Some(format!("! {reply}")),
+                    Ok(()) => {
+                        log::line(format!("{name} says {text}"));
+                        arrived.push(text);
+                        None
+                    }
+                },
             },
         };
         // The member's earlier lines go out before its error reply, as they came.
