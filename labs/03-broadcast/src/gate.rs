@@ -6,7 +6,6 @@
 //! gets in. Here a connection gets a [`Pass`] when it is accepted, or is turned away at once
 //! (without costing a thread) with the reason; the outbox drops one that has no name in time.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -32,37 +31,39 @@ pub struct Gate {
 #[derive(Default)]
 struct Counts {
     connections: usize,
-    unnamed: usize,
-    unnamed_from: HashMap<IpAddr, usize>,
+    /// The address of each connection still choosing a name: [`UNNAMED_IN_ALL`] at most.
+    unnamed: Vec<IpAddr>,
 }
 
-/// A connection let in: counted until it is dropped, and as unnamed until [`Pass::named`].
+/// A connection let in: counted until it is dropped, and as choosing a name until
+/// [`Pass::named`].
 pub struct Pass {
     gate: Arc<Gate>,
-    from: IpAddr,
-    named: bool,
+    unnamed_from: Option<IpAddr>,
 }
 
 impl Gate {
     /// Lets a connection from `from` in, or says why not.
     pub fn enter(self: &Arc<Self>, from: IpAddr) -> Result<Pass, &'static str> {
         let mut counts = self.lock();
-        let here = counts.unnamed_from.get(&from).copied().unwrap_or(0);
+        let here = counts
+            .unnamed
+            .iter()
+            .filter(|&&other| other == from)
+            .count();
         if counts.connections >= MOST_CONNECTIONS {
             return Err(protocol::ROOM_FULL);
         } else if here >= UNNAMED_PER_ADDRESS {
             return Err(protocol::TOO_MANY_UNNAMED);
-        } else if counts.unnamed >= UNNAMED_IN_ALL {
+        } else if counts.unnamed.len() >= UNNAMED_IN_ALL {
             return Err(protocol::SERVER_BUSY);
         }
         counts.connections += 1;
-        counts.unnamed += 1;
-        counts.unnamed_from.insert(from, here + 1);
+        counts.unnamed.push(from);
         let gate = Arc::clone(self);
         Ok(Pass {
             gate,
-            from,
-            named: false,
+            unnamed_from: Some(from),
         })
     }
 
@@ -71,31 +72,21 @@ impl Gate {
     }
 }
 
-impl Counts {
-    fn named(&mut self, from: IpAddr) {
-        self.unnamed -= 1;
-        let here = self.unnamed_from.entry(from).or_default();
-        *here -= 1;
-        if *here == 0 {
-            self.unnamed_from.remove(&from);
-        }
-    }
-}
-
 impl Pass {
     /// The connection has joined: it no longer counts as choosing a name.
     pub fn named(&mut self) {
-        self.gate.lock().named(self.from);
-        self.named = true;
+        if let Some(from) = self.unnamed_from.take() {
+            let mut counts = self.gate.lock();
+            if let Some(index) = counts.unnamed.iter().position(|&other| other == from) {
+                counts.unnamed.swap_remove(index);
+            }
+        }
     }
 }
 
 impl Drop for Pass {
     fn drop(&mut self) {
-        let mut counts = self.gate.lock();
-        counts.connections -= 1;
-        if !self.named {
-            counts.named(self.from);
-        }
+        self.named();
+        self.gate.lock().connections -= 1;
     }
 }

@@ -12,14 +12,18 @@
 //! line says why (if it still takes that), and its reader thread ends and announces the leave.
 //! A connection that has not chosen a name by its deadline is closed the same way.
 
-use std::io::{self, Write};
+use std::io::{
+    self,
+    ErrorKind::{TimedOut, WouldBlock},
+    Write,
+};
 use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::{log, protocol};
+use crate::protocol;
 
 /// How far a member may fall behind, in bytes queued and not yet taken by its writer: 2 MiB,
 /// about 30,000 ordinary chat lines or 256 of the longest; the kernel holds some more. The
@@ -39,10 +43,12 @@ pub const PATIENCE: Duration = Duration::from_millis(500);
 /// What the writer is given: a line (one copy, shared by every member it goes to), or the end.
 enum Out {
     Line(Arc<str>),
-    Close,
+    /// The writer keeps this sender until the connection is closed (see [`Outbox::close`]).
+    Close(Sender<()>),
 }
 
-/// A member's outgoing queue: the room queues lines, the member's writer sends them.
+/// A member's outgoing queue: the room queues lines, the member's writer sends them. The writer
+/// ends once the outbox is closed, or once every copy of it is gone: nobody can queue any more.
 #[derive(Clone)]
 pub struct Outbox {
     lines: Sender<Out>,
@@ -54,122 +60,84 @@ struct Shared {
     socket: TcpStream,
     /// Bytes queued and not yet taken by the writer.
     queued: AtomicUsize,
-    member: Mutex<Member>,
-    /// Tells [`Outbox::wait_sent`] that the writer has finished.
-    finished: Condvar,
-}
-
-#[derive(Default)]
-struct Member {
-    /// The address until the member has a name; the name afterwards.
-    who: String,
-    named: bool,
+    /// True once the connection has joined: no name deadline any more.
+    joined: AtomicBool,
     /// Why the server dropped it, once it has.
-    dropped: Option<&'static str>,
-    finished: bool,
-}
-
-/// The writer's end of an outbox (see [`write_out`]).
-pub struct Writer {
-    lines: Receiver<Out>,
-    shared: Arc<Shared>,
-}
-
-/// An outbox for the connection `socket` from `who`, and its writer's end.
-pub fn outbox(socket: TcpStream, who: String) -> (Outbox, Writer) {
-    let (lines, queued) = mpsc::channel();
-    let member = Member {
-        who,
-        ..Member::default()
-    };
-    let shared = Arc::new(Shared {
-        socket,
-        queued: AtomicUsize::new(0),
-        member: Mutex::new(member),
-        finished: Condvar::new(),
-    });
-    let writer = Writer {
-        lines: queued,
-        shared: Arc::clone(&shared),
-    };
-    (Outbox { lines, shared }, writer)
+    dropped: OnceLock<&'static str>,
 }
 
 impl Outbox {
+    /// An outbox for the connection `socket`, and its writer thread's body (see [`write_out`]).
+    pub fn new(socket: TcpStream, name_deadline: Instant) -> (Outbox, impl FnOnce() + Send) {
+        let (lines, queued) = mpsc::channel();
+        let shared = Arc::new(Shared {
+            socket,
+            queued: AtomicUsize::new(0),
+            joined: AtomicBool::new(false),
+            dropped: OnceLock::new(),
+        });
+        let writer = Arc::clone(&shared);
+        let outbox = Outbox { lines, shared };
+        (outbox, move || write_out(&queued, &writer, name_deadline))
+    }
+
     /// Queues `line` (which ends in `\n`), or drops the member if that would put it more than
     /// [`QUEUE_LIMIT`] behind. Never waits: the room calls it with its lock held.
     pub fn push(&self, line: &Arc<str>) {
         // Counted before it is sent, so that the writer never takes more than was counted.
         let behind = self.shared.queued.fetch_add(line.len(), Relaxed) + line.len();
-        if self.lines.send(Out::Line(Arc::clone(line))).is_err() {
-            return; // The writer has finished: the connection is closed.
-        }
-        if behind > QUEUE_LIMIT {
-            self.shared.drop_member(protocol::FELL_BEHIND);
+        // An error means the writer has finished: the connection is closed.
+        if self.lines.send(Out::Line(Arc::clone(line))).is_ok() && behind > QUEUE_LIMIT {
+            self.shared.drop_for(protocol::FELL_BEHIND);
         }
     }
 
-    /// The connection has joined as `name`: no name deadline any more.
-    pub fn joined(&self, name: &str) {
-        let mut member = self.shared.lock();
-        (member.who, member.named) = (name.to_string(), true);
+    /// The connection has joined the room.
+    pub fn joined(&self) {
+        self.shared.joined.store(true, Relaxed);
     }
 
-    /// Sends what is queued, then closes the connection.
-    pub fn close(&self) {
-        let _ = self.lines.send(Out::Close);
+    /// Why the server dropped the member, if it has.
+    pub fn dropped(&self) -> Option<&'static str> {
+        self.shared.dropped.get().copied()
     }
 
-    /// Waits until the writer has finished or `deadline` has passed.
-    pub fn wait_sent(&self, deadline: Instant) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let member = self.shared.lock();
-        let _ = self
-            .shared
-            .finished
-            .wait_timeout_while(member, left, |m| !m.finished);
+    /// Sends what is queued, then closes the connection. The receiver hears (its sender gone)
+    /// once the writer has done so.
+    pub fn close(&self) -> Receiver<()> {
+        let (closed, finished) = mpsc::channel();
+        let _ = self.lines.send(Out::Close(closed));
+        finished
     }
 }
 
 impl Shared {
-    /// Closes the connection for `why`, once: logs it, and ends the member's reader (its `read`
-    /// returns nothing more), which announces the leave; the writer sends the last word.
-    fn drop_member(&self, why: &'static str) {
-        let mut member = self.lock();
-        if member.dropped.is_none() {
-            member.dropped = Some(why);
-            log::line(format!("{} dropped: {why}", member.who));
+    /// Closes the connection for `why`, once: ends the member's reader (its `read` returns
+    /// nothing more), which logs it and announces the leave; the writer sends the last word.
+    fn drop_for(&self, why: &'static str) {
+        if self.dropped.set(why).is_ok() {
             let _ = self.socket.shutdown(Shutdown::Read);
         }
-    }
-
-    // Every change to a member is one step: a panic elsewhere cannot leave it half-done.
-    fn lock(&self) -> MutexGuard<'_, Member> {
-        self.member.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 /// The member's writer thread: sends everything queued, one `write` for all the lines that
 /// gathered, until the outbox is closed or the member dropped; then closes the connection. A
-/// connection that has not joined by `deadline` is dropped.
+/// connection that has not joined by `name_deadline` is dropped.
 // course: cut | wait for a line, take every other queued line with it and write them in one go, until Close; a write that takes nothing for PATIENCE drops the member | guide/src/lab03-broadcast.md#the-writer
-pub fn write_out(writer: Writer, deadline: Instant) {
-    let Writer { lines, shared } = &writer;
-    // A write waits that long at most, to see whether the member took anything meanwhile.
-    let _ = shared.socket.set_write_timeout(Some(PATIENCE / 5));
+fn write_out(lines: &Receiver<Out>, shared: &Shared, name_deadline: Instant) {
     let mut batch = Vec::new();
-    let mut open = true;
-    while open && shared.lock().dropped.is_none() {
-        let named = shared.lock().named;
-        let wait = match named {
+    let mut closed = None;
+    loop {
+        let wait = match shared.joined.load(Relaxed) {
             true => Duration::MAX,
-            false => deadline.saturating_duration_since(Instant::now()),
+            false => name_deadline.saturating_duration_since(Instant::now()),
         };
         let first = match lines.recv_timeout(wait) {
             Ok(out) => out,
-            Err(RecvTimeoutError::Timeout) if !shared.lock().named => {
-                shared.drop_member(protocol::NO_NAME_IN_TIME);
-                continue;
+            Err(RecvTimeoutError::Timeout) if !shared.joined.load(Relaxed) => {
+                shared.drop_for(protocol::NO_NAME_IN_TIME);
+                break;
             }
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => break,
@@ -177,55 +145,33 @@ pub fn write_out(writer: Writer, deadline: Instant) {
         for out in std::iter::once(first).chain(lines.try_iter()) {
             match out {
                 Out::Line(line) => batch.extend_from_slice(line.as_bytes()),
-                Out::Close => open = false,
+                Out::Close(done) => closed = Some(done),
             }
-            if batch.len() >= BATCH && !send(shared, &mut batch) {
-                return finish(shared); // It takes nothing more: no last word.
+            if batch.len() >= BATCH {
+                break; // The rest goes in the next write.
             }
         }
-        if !send(shared, &mut batch) {
-            return finish(shared);
+        if !send(shared, &mut batch) || closed.is_some() || shared.dropped.get().is_some() {
+            break;
         }
     }
-    let dropped = shared.lock().dropped;
-    if let Some(why) = dropped {
+    if let Some(why) = shared.dropped.get() {
         let _ = (&shared.socket).write_all(protocol::closing(why).as_bytes());
     }
-    finish(shared);
+    // Closing both directions also ends the member's reader if it is still reading.
+    let _ = shared.socket.shutdown(Shutdown::Both);
+    drop(closed); // Tells whoever closed the outbox that it is done.
 }
 
 /// Writes `batch` to the member and empties it; false if the connection failed, or the member
-/// took nothing for [`PATIENCE`] (it is dropped).
+/// took nothing for [`PATIENCE`] (the socket's write timeout: it is dropped).
 fn send(shared: &Shared, batch: &mut Vec<u8>) -> bool {
     shared.queued.fetch_sub(batch.len(), Relaxed);
-    let (mut sent, mut progress) = (0, Instant::now());
-    while sent < batch.len() {
-        match (&shared.socket).write(&batch[sent..]) {
-            Ok(0) => break,
-            Ok(more) => (sent, progress) = (sent + more, Instant::now()),
-            Err(error) if !waited(&error) => break,
-            Err(_) if progress.elapsed() >= PATIENCE => {
-                shared.drop_member(protocol::STOPPED_READING);
-                break;
-            }
-            Err(_) => {} // It took nothing yet: try again.
-        }
-    }
-    let whole = sent == batch.len();
+    let sent = (&shared.socket).write_all(batch);
     batch.clear();
-    whole
-}
-
-/// Whether a write failed only because its time ran out (or a signal came).
-fn waited(error: &io::Error) -> bool {
-    use io::ErrorKind::{Interrupted, TimedOut, WouldBlock};
-    matches!(error.kind(), WouldBlock | TimedOut | Interrupted)
-}
-
-/// Closes both directions, which also ends the member's reader if it is still reading, and
-/// tells [`Outbox::wait_sent`].
-fn finish(shared: &Shared) {
-    let _ = shared.socket.shutdown(Shutdown::Both);
-    shared.lock().finished = true;
-    shared.finished.notify_all();
+    let timed_out = |error: &io::Error| matches!(error.kind(), WouldBlock | TimedOut);
+    if sent.as_ref().is_err_and(timed_out) {
+        shared.drop_for(protocol::STOPPED_READING);
+    }
+    sent.is_ok()
 }

@@ -9,6 +9,7 @@
 //! reach everyone in the same order. Queuing never waits (see the outbox module), so neither
 //! does anyone who needs the lock.
 
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use labkit::clock;
@@ -48,24 +49,14 @@ impl Room {
         } else if state.members.iter().any(|member| member.key == key) {
             return Err(Some(protocol::taken(name)));
         }
-        outbox.joined(name);
-        let others = state.members.len();
-        let outbox = outbox.clone();
-        state.members.push(Member {
-            name: name.to_string(),
-            key,
-            outbox,
-        });
         let names = state.members.iter().map(|member| member.name.as_str());
-        let list = protocol::member_list(names, state.members.len());
+        let list = protocol::member_list(names.chain([name]), state.members.len() + 1);
         let now = clock::time();
-        let joined: Arc<str> = protocol::joined(&now, name, &list).into();
-        for member in &state.members[..others] {
-            member.outbox.push(&joined);
-        }
-        state.members[others]
-            .outbox
-            .push(&protocol::welcome(&now, name, &list).into());
+        state.tell(protocol::joined(&now, name, &list));
+        outbox.joined();
+        outbox.push(&protocol::welcome(&now, name, &list).into());
+        let (name, outbox) = (name.to_string(), outbox.clone());
+        state.members.push(Member { name, key, outbox });
         Ok(())
     }
 
@@ -88,31 +79,32 @@ impl Room {
             return false;
         };
         state.members.remove(index);
-        let left: Arc<str> = protocol::left(&clock::time(), name).into();
-        for member in &state.members {
-            member.outbox.push(&left);
-        }
+        state.tell(protocol::left(&clock::time(), name));
         true
     }
 
-    /// Closes the room: tells every member the server is stopping, and returns their outboxes,
-    /// closed, so that the caller can wait until that is sent.
-    pub fn close(&self) -> Vec<Outbox> {
+    /// Closes the room: tells every member the server is stopping, and closes their outboxes.
+    /// Each receiver hears when its member's goodbye is sent.
+    pub fn close(&self) -> Vec<Receiver<()>> {
         let mut state = self.lock();
         state.closed = true;
-        let goodbye: Arc<str> = protocol::shutting_down(&clock::time()).into();
+        state.tell(protocol::shutting_down(&clock::time()));
         let members = std::mem::take(&mut state.members);
-        let outboxes = members.into_iter().map(|member| member.outbox);
-        outboxes
-            .inspect(|outbox| {
-                outbox.push(&goodbye);
-                outbox.close();
-            })
-            .collect()
+        members.iter().map(|member| member.outbox.close()).collect()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // Every change to the list is one step, so a panic elsewhere cannot leave it half-done.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl State {
+    /// Queues the room event `line` to every member: one copy, shared by all the queues.
+    fn tell(&self, line: String) {
+        let line: Arc<str> = line.into();
+        for member in &self.members {
+            member.outbox.push(&line);
+        }
     }
 }

@@ -19,7 +19,7 @@ use labkit::net;
 use socket2::SockRef;
 
 use crate::gate::{Gate, Pass};
-use crate::outbox::{self, PATIENCE};
+use crate::outbox::{Outbox, PATIENCE};
 use crate::room::Room;
 use crate::{log, protocol, session};
 
@@ -60,15 +60,15 @@ pub fn run(listener: TcpListener, stop: Receiver<()>, name_timeout: Duration) ->
     })
     .context("cannot start the accept thread")?;
     let _ = stop.recv();
-    let outboxes = room.close();
-    let members = match outboxes.len() {
-        1 => "1 member".to_string(),
-        n => format!("{n} members"),
-    };
-    log::line(format!("stopping: telling {members}"));
+    let closing = room.close();
+    let plural = if closing.len() == 1 { "" } else { "s" };
+    log::line(format!(
+        "stopping: telling {} member{plural}",
+        closing.len()
+    ));
     let deadline = Instant::now() + PATIENCE;
-    for outbox in &outboxes {
-        outbox.wait_sent(deadline);
+    for closed in closing {
+        let _ = closed.recv_timeout(deadline.saturating_duration_since(Instant::now()));
     }
     // Returning ends the process, and with it the threads still blocked in `accept` or `read`.
     Ok(())
@@ -106,8 +106,7 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_timeout: Duration) {
         match gate.enter(peer.ip()) {
             Ok(pass) => {
                 log::line(format!("connected with {peer}"));
-                let deadline = Instant::now() + name_timeout;
-                if let Err(error) = start(stream, peer, &room, pass, deadline) {
+                if let Err(error) = start(stream, peer, &room, pass, name_timeout) {
                     log::line(format!("cannot serve {peer}: {}", explain(&error)));
                 }
             }
@@ -127,7 +126,7 @@ fn start(
     peer: SocketAddr,
     room: &Arc<Room>,
     pass: Pass,
-    deadline: Instant,
+    name_timeout: Duration,
 ) -> io::Result<()> {
     // Chat lines are small and should leave at once, not wait to be merged with the next; and a
     // peer that vanished without a word is noticed, even in a quiet room.
@@ -136,13 +135,15 @@ fn start(
     // Left to itself, the kernel would hold up to 4 MiB for a member that does not read, and
     // the server would notice it only megabytes later.
     SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER)?;
-    let (outbox, writer) = outbox::outbox(stream.try_clone()?, peer.to_string());
-    spawn("writer", move || outbox::write_out(writer, deadline))?;
+    // A write that waits that long without the member taking a byte fails: it stopped reading.
+    stream.set_write_timeout(Some(PATIENCE))?;
+    let (outbox, writer) = Outbox::new(stream.try_clone()?, Instant::now() + name_timeout);
+    spawn("writer", writer)?;
     let room = Arc::clone(room);
-    let own = outbox.clone();
-    // Without its reader the connection is useless: closing the outbox ends the writer.
-    spawn("handle", move || session::handle(stream, own, &room, pass))
-        .inspect_err(|_| outbox.close())
+    // Should this fail, the outbox is gone with it, which ends the writer.
+    spawn("handle", move || {
+        session::handle(stream, peer, outbox, &room, pass)
+    })
 }
 
 /// Starts one of the server's threads, with a small stack: they keep their buffers on the heap,

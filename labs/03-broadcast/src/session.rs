@@ -1,7 +1,7 @@
 //! The documents' `handle`: one connection's whole session, on its own thread. It asks for a
 //! nickname, joins the room, then turns each line into a room event until the member leaves.
 
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use labkit::clock;
@@ -18,21 +18,25 @@ pub const LOGGED_PER_SECOND: u32 = 20;
 
 /// The documents' `handle`: reads the connection's lines and tells the room.
 // course: cut | ask for a name until the room accepts one, then read line after line and broadcast each message until the member leaves; announce the leave | guide/src/lab03-broadcast.md#handle
-pub fn handle(socket: TcpStream, outbox: Outbox, room: &Room, mut pass: Pass) {
+pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, mut pass: Pass) {
     let mut lines = LineReader::new(socket, LINE_LIMIT);
-    // `None`: gone (or the server stopping) before choosing a name, so nothing to announce.
-    if let Some(name) = choose_name(&mut lines, &outbox, room) {
-        pass.named();
-        log::line(format!("name of client is {name}"));
-        let leaving = converse(&mut lines, &outbox, room, &name);
-        if room.leave(&name) {
-            log::line(format!("{name} left ({leaving})"));
-            if leaving != "connection lost" {
-                tell(&outbox, &protocol::goodbye(&clock::time(), &name));
-            }
+    // `None`: gone (or dropped, or the server stopping) before choosing a name: not announced.
+    let Some(name) = choose_name(&mut lines, &outbox, room) else {
+        said_why(&outbox, &peer.to_string());
+        return;
+    };
+    pass.named();
+    log::line(format!("name of client is {name}"));
+    let leaving = converse(&mut lines, &outbox, room, &name);
+    said_why(&outbox, &name);
+    if room.leave(&name) {
+        log::line(format!("{name} left ({leaving})"));
+        if leaving != "connection lost" {
+            tell(&outbox, &protocol::goodbye(&clock::time(), &name));
         }
     }
-    outbox.close();
+    // Returning drops this outbox, the last one once it has left: its writer sends what is
+    // queued and closes the connection.
 }
 
 /// Asks for a nickname until an acceptable one arrives; `None` if the connection ends first.
@@ -54,6 +58,13 @@ fn choose_name(lines: &mut LineReader<TcpStream>, outbox: &Outbox, room: &Room) 
     }
 }
 
+/// Logs why the server dropped this connection, if it did: its reader saw only the end.
+fn said_why(outbox: &Outbox, who: &str) {
+    if let Some(why) = outbox.dropped() {
+        log::line(format!("{who} dropped: {why}"));
+    }
+}
+
 /// A member's lines, once it has joined, until it leaves; returns how it left.
 fn converse(
     lines: &mut LineReader<TcpStream>,
@@ -63,7 +74,7 @@ fn converse(
 ) -> &'static str {
     let mut flood = Flood {
         since: Instant::now(),
-        said: 0,
+        logged: 0,
         unlogged: 0,
     };
     // Messages that arrived together are said together: one lock of the room, and one wake-up
@@ -120,7 +131,7 @@ fn tell(outbox: &Outbox, line: &str) {
 /// member that floods the room cannot flood the log too.
 struct Flood {
     since: Instant,
-    said: u32,
+    logged: u32,
     unlogged: u32,
 }
 
@@ -128,12 +139,13 @@ impl Flood {
     fn says(&mut self, name: &str, text: &str) {
         if self.since.elapsed() >= Duration::from_secs(1) {
             self.count(name);
-            (self.since, self.said) = (Instant::now(), 0);
+            (self.since, self.logged) = (Instant::now(), 0);
         }
-        self.said += 1;
-        match self.said <= LOGGED_PER_SECOND {
-            true => log::line(format!("{name} says {text}")),
-            false => self.unlogged += 1,
+        if self.logged < LOGGED_PER_SECOND {
+            self.logged += 1;
+            log::line(format!("{name} says {text}"));
+        } else {
+            self.unlogged += 1;
         }
     }
 
