@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use labkit::cli::Address;
 
 const EXAMPLE: &str = "Try it, in three terminals:
@@ -26,12 +26,6 @@ nc 127.0.0.1 9090 joins the room too.";
 /// CLOSE leaves. Start the server in one terminal and a client in each of the others.
 #[derive(Parser)]
 #[command(name = "lab03", version, after_help = EXAMPLE)]
-struct Cli {
-    #[command(subcommand)]
-    role: Role,
-}
-
-#[derive(Subcommand)]
 enum Role {
     /// Runs the room; Ctrl-C, or `shutdown` typed at its console, stops it.
     Server {
@@ -52,8 +46,7 @@ enum Role {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    labkit::error::run("lab03", || match cli.role {
+    labkit::error::run("lab03", || match Role::parse() {
         Role::Server {
             address,
             name_timeout,

@@ -126,6 +126,8 @@ impl Shared {
 /// connection that has not joined by `name_deadline` is dropped.
 // course: cut | wait for a line, take every other queued line with it and write them in one go, until Close; a write that takes nothing for PATIENCE drops the member | guide/src/lab03-broadcast.md#the-writer
 fn write_out(lines: &Receiver<Out>, shared: &Shared, name_deadline: Instant) {
+    // A write that waits that long without the member taking a byte fails: it stopped reading.
+    let _ = shared.socket.set_write_timeout(Some(PATIENCE));
     let mut batch = Vec::new();
     let mut closed = None;
     loop {

@@ -55,17 +55,13 @@ pub fn serve(address: &Address<9090>, name_timeout: Duration) -> Result<()> {
 pub fn run(listener: TcpListener, stop: Receiver<()>, name_timeout: Duration) -> Result<()> {
     let room = Arc::new(Room::default());
     let accepting = Arc::clone(&room);
-    spawn("receive", move || {
-        receive(listener, accepting, name_timeout)
-    })
-    .context("cannot start the accept thread")?;
+    let receiving = move || receive(listener, accepting, name_timeout);
+    spawn("receive", receiving).context("cannot start the accept thread")?;
     let _ = stop.recv();
     let closing = room.close();
-    let plural = if closing.len() == 1 { "" } else { "s" };
-    log::line(format!(
-        "stopping: telling {} member{plural}",
-        closing.len()
-    ));
+    let members = closing.len();
+    let plural = if members == 1 { "" } else { "s" };
+    log::line(format!("stopping: telling {members} member{plural}"));
     let deadline = Instant::now() + PATIENCE;
     for closed in closing {
         let _ = closed.recv_timeout(deadline.saturating_duration_since(Instant::now()));
@@ -135,15 +131,12 @@ fn start(
     // Left to itself, the kernel would hold up to 4 MiB for a member that does not read, and
     // the server would notice it only megabytes later.
     SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER)?;
-    // A write that waits that long without the member taking a byte fails: it stopped reading.
-    stream.set_write_timeout(Some(PATIENCE))?;
     let (outbox, writer) = Outbox::new(stream.try_clone()?, Instant::now() + name_timeout);
     spawn("writer", writer)?;
     let room = Arc::clone(room);
-    // Should this fail, the outbox is gone with it, which ends the writer.
-    spawn("handle", move || {
-        session::handle(stream, peer, outbox, &room, pass)
-    })
+    let reading = move || session::handle(stream, peer, outbox, &room, pass);
+    // Should this fail, the outbox is gone with `reading`, which ends the writer.
+    spawn("handle", reading)
 }
 
 /// Starts one of the server's threads, with a small stack: they keep their buffers on the heap,
