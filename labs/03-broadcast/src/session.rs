@@ -16,6 +16,9 @@ use crate::{log, nickname, protocol, text};
 /// many with the member's next line after that second, or when it leaves.
 pub const LOGGED_PER_SECOND: u32 = 20;
 
+/// A connection's lines, as they arrive.
+type Lines = LineReader<TcpStream>;
+
 /// The documents' `handle`: reads the connection's lines and tells the room.
 // course: cut | ask for a name until the room accepts one, then read line after line and broadcast each message until the member leaves; announce the leave | guide/src/lab03-broadcast.md#handle
 pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, mut pass: Pass) {
@@ -40,7 +43,7 @@ pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, 
 }
 
 /// Asks for a nickname until an acceptable one arrives; `None` if the connection ends first.
-fn choose_name(lines: &mut LineReader<TcpStream>, outbox: &Outbox, room: &Room) -> Option<String> {
+fn choose_name(lines: &mut Lines, outbox: &Outbox, room: &Room) -> Option<String> {
     loop {
         tell(outbox, &protocol::prompt());
         let refusal = match lines.read_line().ok()?? {
@@ -66,17 +69,8 @@ fn said_why(outbox: &Outbox, who: &str) {
 }
 
 /// A member's lines, once it has joined, until it leaves; returns how it left.
-fn converse(
-    lines: &mut LineReader<TcpStream>,
-    outbox: &Outbox,
-    room: &Room,
-    name: &str,
-) -> &'static str {
-    let mut flood = Flood {
-        since: Instant::now(),
-        logged: 0,
-        unlogged: 0,
-    };
+fn converse(lines: &mut Lines, outbox: &Outbox, room: &Room, name: &str) -> &'static str {
+    let mut flood = Flood::default();
     // Messages that arrived together are said together: one lock of the room, and one wake-up
     // of each member's writer, for all of them.
     let mut said = String::new();
@@ -129,17 +123,22 @@ fn tell(outbox: &Outbox, line: &str) {
 
 /// What the log shows of one member's messages: [`LOGGED_PER_SECOND`] at most, so that a
 /// member that floods the room cannot flood the log too.
+#[derive(Default)]
 struct Flood {
-    since: Instant,
+    /// When the second being counted began (none before the first line).
+    since: Option<Instant>,
     logged: u32,
     unlogged: u32,
 }
 
 impl Flood {
     fn says(&mut self, name: &str, text: &str) {
-        if self.since.elapsed() >= Duration::from_secs(1) {
+        if self
+            .since
+            .is_none_or(|since| since.elapsed() >= Duration::from_secs(1))
+        {
             self.count(name);
-            (self.since, self.logged) = (Instant::now(), 0);
+            (self.since, self.logged) = (Some(Instant::now()), 0);
         }
         if self.logged < LOGGED_PER_SECOND {
             self.logged += 1;
