@@ -23,7 +23,8 @@
 //! | (none: nobody is ever turned away)               | `gate`                                |
 //!
 //! Modules form a tree: server uses gate, session, room and outbox; session uses room, outbox
-//! and gate; room uses outbox; outbox uses log and protocol; nothing uses server or session.
+//! and gate; room uses outbox; outbox and gate use only protocol; nothing uses server or
+//! session.
 
 pub mod client;
 pub mod framing;
