@@ -25,13 +25,13 @@ pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, 
     let mut lines = LineReader::new(socket, LINE_LIMIT);
     // `None`: gone (or dropped, or the server stopping) before choosing a name: not announced.
     let Some(name) = choose_name(&mut lines, &outbox, room) else {
-        said_why(&outbox, &peer.to_string());
+        log_why_dropped(&outbox, &peer.to_string());
         return;
     };
     pass.named();
     log::line(format!("name of client is {name}"));
     let leaving = converse(&mut lines, &outbox, room, &name);
-    said_why(&outbox, &name);
+    log_why_dropped(&outbox, &name);
     if room.leave(&name) {
         log::line(format!("{name} left ({leaving})"));
         if leaving != "connection lost" {
@@ -62,7 +62,7 @@ fn choose_name(lines: &mut Lines, outbox: &Outbox, room: &Room) -> Option<String
 }
 
 /// Logs why the server dropped this connection, if it did: its reader saw only the end.
-fn said_why(outbox: &Outbox, who: &str) {
+fn log_why_dropped(outbox: &Outbox, who: &str) {
     if let Some(why) = outbox.dropped() {
         log::line(format!("{who} dropped: {why}"));
     }
