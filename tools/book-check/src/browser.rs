@@ -7,8 +7,8 @@
 //!   sheet or a picture it could not load);
 //! - an image has not loaded once the page has;
 //! - a mermaid diagram is still text, or mermaid drew its "syntax error" picture instead;
-//! - a code block is wider than its column (`scrollWidth > clientWidth`): the end of its lines
-//!   is hidden behind a scroll bar.
+//! - a code block or a table is wider than its column (`scrollWidth > clientWidth`): the end
+//!   of its lines, or its last columns, hide behind a scroll bar.
 //!
 //! Chromium runs with the flags this machine's closed network needs (no sandbox, no GPU, no
 //! background downloads or updates, no first-run screens) and a fresh profile of its own, which

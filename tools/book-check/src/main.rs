@@ -8,8 +8,8 @@
 //!   (external links are listed, never fetched: this machine has no network);
 //! - `book-check browser DIR...` opens every page in headless Chromium and fails on a script
 //!   error, an image that does not load, a mermaid diagram that did not become a picture, or a
-//!   code block wider than its column; it keeps a screenshot of each page for a person to look
-//!   at.
+//!   code block or a table wider than its column; it keeps a screenshot of each page for a
+//!   person to look at.
 //!
 //! Each DIR is one built edition (the English book, and later its Arabic and Persian ones).
 //!

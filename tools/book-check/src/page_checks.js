@@ -46,6 +46,16 @@
     }
   }
 
+  // mdbook puts each table in a wrapper that scrolls sideways: a table wider than the column
+  // hides its last columns the same way.
+  for (const wrapper of document.querySelectorAll("main .table-wrapper")) {
+    if (wrapper.scrollWidth > wrapper.clientWidth + 1) {
+      problems.push(
+        `a table is ${wrapper.scrollWidth}px wide in a ${wrapper.clientWidth}px column: "${firstLine(wrapper)}"`,
+      );
+    }
+  }
+
   return JSON.stringify({
     problems,
     images: document.images.length,

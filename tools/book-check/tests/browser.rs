@@ -50,6 +50,7 @@ fn every_kind_of_problem_is_reported_with_its_page() {
         format!(
             r#"<html><body><main style="width: 400px">
 <pre><code style="display: block; overflow-x: auto">{long_line}</code></pre>
+<div class="table-wrapper" style="overflow-x: auto"><table><tr><td style="white-space: nowrap">{long_line}</td></tr></table></div>
 <img src="images/missing.png" alt="gone">
 <pre class="mermaid" data-processed="true">flowchart LR
   A --> B</pre>
@@ -68,14 +69,15 @@ fn every_kind_of_problem_is_reported_with_its_page() {
         "book/broken.html: the image images/missing.png did not load",
         "book/broken.html: a mermaid diagram did not render: \"flowchart LR\"",
         "book/broken.html: a script error: Error: boom in the page",
-        "the built book has 5 problem(s)",
+        "book/broken.html: a table is",
+        "the built book has 6 problem(s)",
     ] {
         assert!(
             stderr.contains(expected),
             "expected {expected:?} in:\n{stderr}"
         );
     }
-    // The missing image is also logged by the browser: the fifth problem.
+    // The missing image is also logged by the browser: the sixth problem.
     assert!(
         stderr.contains("book/broken.html: the browser logged an error"),
         "{stderr}"
