@@ -49,7 +49,11 @@ fn a_port_in_use_is_a_sentence() {
     let mut second = talk.start(stage_role!("server"), &["--port", &port]);
     let said = second.wait_failure();
     assert_eq!(said.lines().count(), 1, "one sentence: {said:?}");
-    assert_transcript!("lab03_port_in_use", said.replace(&port, "[port]"));
+    // The stage names itself in its error sentences: a snapshot of its own.
+    assert_transcript!(
+        format!("{STAGE}_port_in_use"),
+        said.replace(&port, "[port]")
+    );
 }
 
 #[test]
@@ -63,7 +67,8 @@ fn the_client_without_a_server_says_so() {
     let mut client = talk.start(stage_role!("client"), &["--port", &port]);
     let said = client.wait_failure();
     assert_eq!(said.lines().count(), 1, "one sentence: {said:?}");
-    assert_transcript!("lab03_client_no_server", said);
+    // The stage names itself in its error sentences: a snapshot of its own.
+    assert_transcript!(format!("{STAGE}_client_no_server"), said);
 }
 
 #[test]
@@ -156,7 +161,8 @@ fn the_terminal_client_ends_cleanly_when_the_server_stops() {
     server.send_line("shutdown");
     assert_eq!(bob.wait_exit(), 1);
     server.wait_success();
-    assert_transcript!("lab03_terminal_server_stops", bob.screen());
+    // The stage names itself in its error sentences: a snapshot of its own.
+    assert_transcript!(format!("{STAGE}_terminal_server_stops"), bob.screen());
 }
 
 #[test]

@@ -34,11 +34,14 @@ const EXAMPLE: &str = "Try it, in three terminals:
   cargo run -p lab05 -- client --name bob
 nc 127.0.0.1 9090 joins the room too.";
 
-/// Lab 03: the chat room of documents 000 to 003, one thread per member.
+/// Lab 05: the chat room of lab 03, made to serve thousands of members on two cores. Linux only.
 ///
-/// The server asks each newcomer for a nickname, announces joins and leaves, and sends every
-/// message to every member, stamped with the time and the sender's name. One message per line;
-/// CLOSE leaves. Start the server in one terminal and a client in each of the others.
+/// The same protocol as lab 03: the server asks each newcomer for a nickname, announces joins
+/// and leaves, and sends every message to every member, stamped with the time and the sender's
+/// name. One message per line; CLOSE leaves. What differs is how the server pays for it: batched
+/// writes, one postman thread instead of a writer wake-up per line, rules for members that read
+/// slowly or not at all, and the kernel's limits raised or respected. It uses Linux system calls
+/// (see its sys module), so it builds and runs on Linux only; labs 01 to 04 run everywhere.
 #[derive(Parser)]
 #[command(name = "lab05", version, after_help = EXAMPLE)]
 struct Cli {
