@@ -1,4 +1,5 @@
-//! Lab 03: the threaded broadcast room of documents 000, 001, 002 and 003.
+//! Lab 03: the threaded broadcast room of documents 000, 001, 002 and 003 (the command line; the
+//! room itself is the library, src/lib.rs).
 //!
 //! `lab03 server` runs the room (port 9090), `lab03 client` joins it from a terminal; `nc
 //! 127.0.0.1 9090` joins it too. The protocol is one line per message; the guide chapter
@@ -12,16 +13,6 @@
 //! - `log`: the server's output, written by a thread of its own;
 //! - `nickname`: which names are acceptable;
 //! - `client`: document 001's terminal client, its `receive` and `write`.
-
-mod client;
-mod framing;
-mod log;
-mod nickname;
-mod outbox;
-mod postman;
-mod room;
-mod server;
-mod sys;
 
 use std::process::ExitCode;
 
@@ -66,7 +57,7 @@ enum Role {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     labkit::error::run("lab03", || match cli.role {
-        Role::Server { address } => server::serve(&address),
-        Role::Client { address, name } => client::chat(&address, name),
+        Role::Server { address } => lab03::server::serve(&address),
+        Role::Client { address, name } => lab03::client::chat(&address, name),
     })
 }

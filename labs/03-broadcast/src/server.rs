@@ -14,7 +14,7 @@
 use std::io::{self, BufRead};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -44,14 +44,6 @@ pub fn serve(address: &Address<9090>) -> Result<()> {
         .context("cannot read the listening address")?;
     log::start().context("cannot start the log thread")?;
     log::line(format!("listening on {local}"));
-    let served = run(listener);
-    // Returning ends the process: the log's last lines must be written first.
-    log::flush(GRACE);
-    served
-}
-
-/// Serves the room on `listener` until a stop is asked, then tells the members and returns.
-fn run(listener: TcpListener) -> Result<()> {
     let (stop, stop_requested) = mpsc::channel();
     let on_ctrl_c = stop.clone();
     ctrlc::set_handler(move || {
@@ -59,15 +51,22 @@ fn run(listener: TcpListener) -> Result<()> {
     })
     .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
     spawn("console", move || console(stop)).context("cannot start the console thread")?;
+    let served = run(listener, stop_requested);
+    // Returning ends the process: the log's last lines must be written first.
+    log::flush(GRACE);
+    served
+}
 
+/// Serves the room on `listener` until `stop` receives (or all its senders are gone), then tells
+/// the members and returns: the testable entry point (the log must be started first).
+pub fn run(listener: TcpListener, stop: Receiver<()>) -> Result<()> {
     let postman = Postman::start().context("cannot start the postman thread")?;
     let room = Arc::new(Room::new(postman));
     let accepting = Arc::clone(&room);
     spawn("receive", move || receive(listener, accepting))
         .context("cannot start the accept thread")?;
 
-    // The Ctrl-C handler keeps its sender for ever, so this waits until a stop is asked.
-    let _ = stop_requested.recv();
+    let _ = stop.recv();
     let outboxes = room.close();
     let members = match outboxes.len() {
         1 => "1 member".to_string(),
@@ -225,9 +224,9 @@ fn choose_name(
         let refusal = match lines.read_line().ok()?? {
             Line::TooLong => "it is longer than 16 characters".to_string(),
             Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
-            Line::Text(name) => match nickname::check(&name) {
-                Err(reason) => reason.to_string(),
-                Ok(()) => match room.join(&name, outbox) {
+            Line::Text(proposed) => match nickname::check(&proposed) {
+                Err(reason) => reason,
+                Ok(name) => match room.join(&name, outbox) {
                     Ok(()) => return Some(name),
                     Err(Refused::Taken) => format!("{name} is already in the room"),
                     Err(Refused::Closed) => return None,
