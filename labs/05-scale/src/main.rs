@@ -1,27 +1,30 @@
-//! Lab 03: the threaded broadcast room of documents 000, 001, 002 and 003.
+//! Lab 05: lab 03's room, made to carry millions of lines a second and thousands of members on
+//! two cores. Linux only (see `sys`).
 //!
-//! `lab05 server` runs the room (port 9090), `lab05 client` joins it from a terminal; `nc
-//! 127.0.0.1 9090` joins it too. The protocol is one line per message; the guide chapter
-//! (guide/src/lab03-broadcast.md) gives it in full and walks through these files:
+//! `lab05 server` runs the room (port 9090), `lab05 client` joins it from a terminal (lab 03's
+//! client); `nc 127.0.0.1 9090` joins it too. The protocol is lab 03's, and so are its pieces:
+//! framing, nickname and text rules, every line sent, the log (`lab03::...`). What is here is the
+//! lesson of the guide chapter (guide/src/lab05-scale.md), what a thread per client costs:
 //!
-//! - `server`: the documents' `receive` (accept loop) and `handle` (one thread per member);
-//! - `room`: the member list and the documents' `broadcast`, under one lock;
-//! - `outbox`: each member's bounded outgoing queue, and its writer thread for when it lags;
-//! - `postman`: the one thread that writes the room's lines to every member that keeps up;
-//! - `framing`: whole lines out of a byte stream, with a cap on their length;
-//! - `log`: the server's output, written by a thread of its own;
-//! - `nickname`: which names are acceptable;
-//! - `client`: document 001's terminal client, its `receive` and `write`.
+//! - `server`: the documents' `receive` (accept loop, the kernel's limits, unnamed connections
+//!   limited) and `handle` (one thread per member, its lines said in batches);
+//! - `room`: the member list and the documents' `broadcast`, under one lock: it only queues;
+//! - `outbox`: each member's byte queue (the documents' `client.send`), the slow-reader rules,
+//!   and its writer thread for when it lags;
+//! - `postman`: the one thread that writes every member that keeps up, never waiting;
+//! - `load`: how much waits for the postman, and the speakers that wait for it;
+//! - `threads`: small stacks, and no panic when the system has no thread to spare;
+//! - `sys`: every system call std lacks, each behind a safe function.
+//!
+//! Modules form a tree: server -> room -> postman -> outbox -> load, threads, sys.
 
-mod client;
-mod framing;
-mod log;
-mod nickname;
+mod load;
 mod outbox;
 mod postman;
 mod room;
 mod server;
 mod sys;
+mod threads;
 
 use std::process::ExitCode;
 
@@ -70,6 +73,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     labkit::error::run("lab05", || match cli.role {
         Role::Server { address } => server::serve(&address),
-        Role::Client { address, name } => client::chat(&address, name),
+        Role::Client { address, name } => lab03::client::chat(&address, name),
     })
 }

@@ -27,8 +27,11 @@ use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::postman::Postman;
-use crate::{log, server};
+use lab03::log;
+use lab03::protocol::Closing;
+
+use crate::load::Load;
+use crate::{sys, threads};
 
 /// How far a member may fall behind, in bytes queued and not yet sent, before the room waits
 /// for it: 256 KiB, about 5,000 ordinary chat lines, or 32 of the longest (the kernel holds
@@ -65,7 +68,7 @@ const WRITE_CHECK: Duration = Duration::from_millis(20);
 pub enum Pushed {
     /// Nothing: the line will be carried with those already queued.
     Queued,
-    /// The outbox was empty: [`Postman::post`](crate::postman::Postman::post) it.
+    /// The outbox was empty: hand it to the postman (the room does, once its lock is released).
     Post,
     /// The queue is past [`QUEUE_LIMIT`]: [`Outbox::wait_for_room`] before saying more.
     Full,
@@ -90,8 +93,8 @@ pub struct Outbox {
     changed: Condvar,
     /// The member's connection, shared with its reader.
     socket: Arc<TcpStream>,
-    /// Told how many bytes it has to carry for this member while it holds the pen.
-    postman: Arc<Postman>,
+    /// The postman's load: the bytes queued while the postman holds the pen count in it.
+    load: Arc<Load>,
 }
 
 struct Queue {
@@ -111,6 +114,11 @@ struct Queue {
     waiting: usize,
     /// When the member last took bytes (or had nothing left to take).
     progress: Instant,
+    /// Whether what the socket took so far ends with a whole line: only then can a last line
+    /// saying why the member is dropped follow it without gluing itself to a cut line.
+    line_end: bool,
+    /// Why the member was dropped, once it is.
+    why: Closing,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -159,7 +167,7 @@ enum Reading {
 impl Outbox {
     /// An outbox writing to the member's connection, called `name` in the log until
     /// [`Outbox::set_name`].
-    pub fn new(socket: Arc<TcpStream>, name: String, postman: Arc<Postman>) -> Arc<Self> {
+    pub fn new(socket: Arc<TcpStream>, name: String, load: Arc<Load>) -> Arc<Self> {
         Arc::new(Outbox {
             queue: Mutex::new(Queue {
                 name,
@@ -170,10 +178,12 @@ impl Outbox {
                 writer: false,
                 waiting: 0,
                 progress: Instant::now(),
+                line_end: true,
+                why: Closing::StoppedReading,
             }),
             changed: Condvar::new(),
             socket,
-            postman,
+            load,
         })
     }
 
@@ -192,7 +202,7 @@ impl Outbox {
         }
         queue.bytes.extend_from_slice(lines);
         if queue.pen != Pen::Writer {
-            self.postman.load(lines.len());
+            self.load.add(lines.len());
         }
         if queue.pen == Pen::Nobody {
             queue.pen = Pen::Postman;
@@ -213,27 +223,28 @@ impl Outbox {
         let mut batch = {
             let mut queue = self.lock();
             if queue.state == State::Dropped {
-                self.postman.unload(queue.bytes.len());
+                self.load.remove(queue.bytes.len());
                 self.finish(&mut queue);
                 return Delivered::Done;
             }
             std::mem::take(&mut queue.bytes)
         };
-        let sent = crate::sys::send_now(&self.socket, &batch);
+        let sent = sys::send_now(&self.socket, &batch);
         let mut queue = self.lock();
-        self.postman.unload(batch.len());
+        self.load.remove(batch.len());
         let sent = match sent {
             Ok(sent) if queue.state != State::Dropped => sent,
             // The connection failed (a reset, say), or the member was dropped meanwhile: its
             // reader meets the end of the connection and announces the leave.
             _ => {
-                self.postman.unload(queue.bytes.len());
+                self.load.remove(queue.bytes.len());
                 self.finish(&mut queue);
                 return Delivered::Done;
             }
         };
         if sent > 0 {
             queue.progress = Instant::now();
+            queue.line_end = batch[sent - 1] == b'\n';
             if queue.waiting > 0 {
                 self.changed.notify_all(); // There is room again.
             }
@@ -241,7 +252,7 @@ impl Outbox {
         if sent < batch.len() {
             // The socket is full: what it did not take goes back in front of what came since,
             // and the member's writer takes over.
-            self.postman.unload(queue.bytes.len());
+            self.load.remove(queue.bytes.len());
             batch.drain(..sent);
             batch.extend_from_slice(&queue.bytes);
             queue.bytes = batch;
@@ -270,7 +281,7 @@ impl Outbox {
         // Starting a thread takes a while: not with the queue locked, which the room needs.
         drop(queue);
         let outbox = Arc::clone(self);
-        if server::spawn("writer", move || outbox.write_out()).is_err() {
+        if threads::spawn("writer", move || outbox.write_out()).is_err() {
             let mut queue = self.lock();
             log::line(format!(
                 "{} dropped: fell behind, and the system would not start its writer",
@@ -316,24 +327,28 @@ impl Outbox {
         }
     }
 
-    /// Drops a member that stopped reading: logs why, and closes its connection, which ends
-    /// the writer's blocked `write` and the member's reader (its `read` returns 0), which
-    /// announces the leave.
+    /// Drops a member that stopped reading: logs why, and has its connection closed, which
+    /// ends the member's reader (its `read` returns 0), which announces the leave.
     fn drop_member(&self, mut queue: MutexGuard<'_, Queue>) {
-        // Whoever holds the pen sees this and finishes.
+        // Whoever holds the pen sees this and finishes, with the reason as the last line. A
+        // blocked writer comes back within WRITE_CHECK; the postman never blocks.
         queue.state = State::Dropped;
         let behind = if queue.behind() > HARD_LIMIT {
+            queue.why = Closing::FellBehind;
             HARD_LIMIT
         } else {
             QUEUE_LIMIT
         };
         let name = queue.name.clone();
+        if queue.pen == Pen::Nobody {
+            self.finish(&mut queue);
+        }
         drop(queue);
-        // Logged first: the leave that the shutdown causes is logged after it.
+        // Logged after the state changed but before the reader can see the connection end:
+        // the leave that the close causes is logged after it.
         log::line(format!(
             "{name} dropped: fell more than {behind} bytes behind"
         ));
-        let _ = self.socket.shutdown(Shutdown::Both);
         self.changed.notify_all();
     }
 
@@ -403,7 +418,12 @@ impl Outbox {
 
     /// Closes the connection: both directions, which also ends the member's reader thread if
     /// it is still reading.
+    /// A dropped member gets one last line saying why, if its socket has room for it and it
+    /// would not be glued to a line cut in the middle.
     fn finish(&self, queue: &mut Queue) {
+        if queue.state == State::Dropped && queue.line_end {
+            let _ = sys::send_now(&self.socket, queue.why.line().as_bytes());
+        }
         let _ = self.socket.shutdown(Shutdown::Both);
         queue.state = State::Done;
         self.changed.notify_all();
@@ -415,10 +435,15 @@ impl Outbox {
             match (&*self.socket).write(bytes) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(written) => {
+                    let line_end = bytes[written - 1] == b'\n';
                     bytes = &bytes[written..];
                     let mut queue = self.lock();
                     queue.progress = Instant::now();
+                    queue.line_end = line_end;
                     queue.in_flight = bytes.len();
+                    if queue.state == State::Dropped {
+                        return Err(io::ErrorKind::ConnectionAborted.into());
+                    }
                     if queue.waiting > 0 {
                         self.changed.notify_all(); // There is room again.
                     }

@@ -1,39 +1,53 @@
 //! The room server: the documents' `receive` (accept connections) and `handle` (one thread per
-//! member), and stopping cleanly, which the documents' servers cannot do.
+//! member), and stopping cleanly, as lab 03's; what differs is what a server of thousands of
+//! threads must respect: the kernel's limits, and connections that never choose a name.
 //!
 //! Each connection gets a thread, `handle`, that reads its lines: it asks for a nickname, joins
 //! the room, then turns each line into a room event until the member leaves. The room (see the
 //! room module) is the documents' `broadcast`; the postman (see the postman module) carries what
 //! it says to the members, and a member that falls behind gets a writer thread of its own (see
-//! the outbox module).
-//!
-//! The documents read the nickname inside the accept loop, so a client that connects and says
-//! nothing stops everybody else from connecting. Here the accept loop only accepts: the nickname
-//! is asked on the connection's own thread.
+//! the outbox module). The words of every line are lab 03's (`lab03::protocol`).
 
-use std::io::{self, BufRead};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::mpsc::{self, Sender};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::io::{self, BufRead, Read};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use lab03::framing::{self, LINE_LIMIT, Line, LineReader};
+use lab03::protocol::{self, Closing};
+use lab03::{log, nickname, text};
 use labkit::cli::Address;
 use labkit::error::{Context, Failure, Result, explain};
 use labkit::{clock, net};
 
-use crate::framing::{LINE_LIMIT, Line, LineReader};
-use crate::log;
-use crate::nickname::{self, PROMPT};
 use crate::outbox::{Outbox, SEND_BUFFER};
-use crate::postman::Postman;
 use crate::room::{Refused, Room};
-use crate::sys;
+use crate::{sys, threads};
 
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
 
-/// Runs the server until Ctrl-C, or `shutdown` typed at its console.
+/// How long a connection has to send an acceptable nickname, from its first byte to the end of
+/// the name: a whole deadline, not one per read, so a connection that trickles a byte at a time
+/// cannot hold its place for ever.
+pub const NAME_DEADLINE: Duration = Duration::from_secs(30);
+
+/// How many connections from one address may be choosing a name at once. A person opens one or
+/// two; thousands of silent ones from one address are an attack, and must not fill the server.
+pub const UNNAMED_PER_ADDRESS: usize = 64;
+
+/// How many connections, all addresses together, may be choosing a name at once.
+pub const UNNAMED_IN_ALL: usize = 1024;
+
+/// How many of a member's lines a second the log shows; past that it counts them, and says
+/// how many it left out (one flooding member wrote 589 MB of log in 8 s).
+pub const LOGGED_PER_SECOND: usize = 20;
+
+/// Runs the server until Ctrl-C, SIGTERM, SIGHUP, or `shutdown` typed at its console.
 pub fn serve(address: &Address<9090>) -> Result<()> {
     // Every member holds an open file (its socket): allow as many as the system lets us. If
     // that fails, the room is only smaller; `receive` says so when a connection is refused.
@@ -44,30 +58,29 @@ pub fn serve(address: &Address<9090>) -> Result<()> {
         .context("cannot read the listening address")?;
     log::start().context("cannot start the log thread")?;
     log::line(format!("listening on {local}"));
-    let served = run(listener);
+    let (stop, stop_requested) = mpsc::channel();
+    let on_signal = stop.clone();
+    // With ctrlc's `termination` feature: SIGINT, SIGTERM and SIGHUP alike.
+    ctrlc::set_handler(move || {
+        let _ = on_signal.send(());
+    })
+    .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
+    threads::spawn("console", move || console(stop)).context("cannot start the console thread")?;
+    let served = run(listener, stop_requested);
     // Returning ends the process: the log's last lines must be written first.
     log::flush(GRACE);
     served
 }
 
-/// Serves the room on `listener` until a stop is asked, then tells the members and returns.
-fn run(listener: TcpListener) -> Result<()> {
-    let (stop, stop_requested) = mpsc::channel();
-    let on_ctrl_c = stop.clone();
-    ctrlc::set_handler(move || {
-        let _ = on_ctrl_c.send(());
-    })
-    .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
-    spawn("console", move || console(stop)).context("cannot start the console thread")?;
-
-    let postman = Postman::start().context("cannot start the postman thread")?;
-    let room = Arc::new(Room::new(postman));
+/// Serves the room on `listener` until `stop` receives (or all its senders are gone), then
+/// tells the members and returns: the testable entry point (the log must be started first).
+pub fn run(listener: TcpListener, stop: Receiver<()>) -> Result<()> {
+    let room = Arc::new(Room::start().context("cannot start the postman thread")?);
     let accepting = Arc::clone(&room);
-    spawn("receive", move || receive(listener, accepting))
+    threads::spawn("receive", move || receive(listener, accepting))
         .context("cannot start the accept thread")?;
 
-    // The Ctrl-C handler keeps its sender for ever, so this waits until a stop is asked.
-    let _ = stop_requested.recv();
+    let _ = stop.recv();
     let outboxes = room.close();
     let members = match outboxes.len() {
         1 => "1 member".to_string(),
@@ -99,38 +112,49 @@ fn console(stop: Sender<()>) {
 fn receive(listener: TcpListener, room: Arc<Room>) {
     let most = most_connections();
     // Sleeping threads are found through a kernel table: size it for all of them (see
-    // crate::sys::expect_threads), or waking one of 20,000 threads means searching through a thousand.
+    // sys::expect_threads), or waking one of 20,000 threads means searching through a thousand.
     let _ = sys::expect_threads(2 * most);
     // Every connection's `handle` thread holds a clone of this while it runs.
     let connections = Arc::new(());
+    let unnamed = Arc::new(Unnamed::default());
     for connection in listener.incoming() {
-        match connection {
-            Ok(stream) if Arc::strong_count(&connections) > most => {
-                let peer = stream
-                    .peer_addr()
-                    .map_or(String::new(), |peer| peer.to_string());
-                log::line(format!(
-                    "cannot serve {peer}: the server holds {most} connections, its most"
-                ));
-            }
-            Ok(stream) => admit(stream, &room, &connections),
+        let stream = match connection {
+            Ok(stream) => stream,
             Err(error) => {
                 log::line(format!("cannot accept a connection: {}", explain(&error)));
                 // Most likely out of file descriptors: give members a moment to leave rather
                 // than spin on the same error.
                 thread::sleep(Duration::from_millis(100));
+                continue;
             }
+        };
+        let Ok(peer) = stream.peer_addr() else {
+            continue; // Gone already.
+        };
+        if Arc::strong_count(&connections) > most {
+            turn_away(&stream, peer, Closing::RoomFull);
+        } else if let Some(naming) = unnamed.enter(peer.ip()) {
+            admit(stream, peer, naming, &room, &connections);
+        } else {
+            turn_away(&stream, peer, Closing::TooManyUnnamed);
         }
     }
 }
 
-/// How many connections the server holds at most. Each has a thread, and a second one if it
-/// falls behind (its writer, see the outbox module), and each thread costs the kernel four
-/// memory mappings: its stack and the small stack of its signal handler, each behind a guard
-/// page. A process may have `vm.max_map_count` mappings (65,530 by default), and a thread that
-/// would pass it cannot set itself up: std then aborts the whole server. So the server refuses
-/// connections before that point, should every member fall behind at once, keeping 1,000
-/// mappings for everything else (about 8,000 connections by default).
+/// Closes a connection the server will not serve, with its reason as its one line. The line
+/// is sent without waiting: the accept loop waits for nobody.
+fn turn_away(stream: &TcpStream, peer: SocketAddr, why: Closing) {
+    let _ = sys::send_now(stream, why.line().as_bytes());
+    log::line(format!("cannot serve {peer}: {}", why.reason()));
+}
+
+/// How many connections the server holds at most. Each has a thread, and a
+/// second one if it falls behind (its writer, see the outbox module), and each thread costs the
+/// kernel four memory mappings: its stack and the small stack of its signal handler, each behind
+/// a guard page. A process may have `vm.max_map_count` mappings (65,530 by default), and a thread
+/// that would pass it cannot set itself up: std then aborts the whole server. So the server
+/// refuses connections before that point, should every member fall behind at once, keeping
+/// 1,000 mappings for everything else (about 8,000 connections by default).
 fn most_connections() -> usize {
     let maps: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
         .ok()
@@ -139,46 +163,89 @@ fn most_connections() -> usize {
     maps.saturating_sub(1000) / 8
 }
 
-/// Logs a new connection and starts its member.
-fn admit(stream: TcpStream, room: &Arc<Room>, connections: &Arc<()>) {
-    let Ok(peer) = stream.peer_addr() else {
-        return; // Gone already.
-    };
-    log::line(format!("connected with {peer}"));
-    // Chat lines are small and should leave at once, not wait to be merged with the next.
-    let _ = stream.set_nodelay(true);
-    // What the member has not read yet waits in its outbox, where the server sees how much
-    // and how fast it goes; the kernel holds only a little more (see outbox::SEND_BUFFER).
-    let _ = sys::set_send_buffer(&stream, SEND_BUFFER);
-    if start_member(stream, peer, room, connections).is_err() {
-        // The only way to fail: the system has no thread (or no memory for its stack) to
-        // spare. The connection closes, and everybody else carries on.
-        log::line(format!(
-            "cannot serve {peer}: the system would not start another thread"
-        ));
+/// The connections still choosing a name, counted per address and in all.
+#[derive(Default)]
+struct Unnamed {
+    counts: Mutex<(HashMap<IpAddr, usize>, usize)>,
+}
+
+/// One connection counted in [`Unnamed`] until it is dropped: once named, or gone.
+struct Naming {
+    unnamed: Arc<Unnamed>,
+    address: IpAddr,
+}
+
+impl Unnamed {
+    /// Counts one more connection from `address`, unless that passes a limit.
+    fn enter(self: &Arc<Self>, address: IpAddr) -> Option<Naming> {
+        let mut counts = self.lock();
+        let (per_address, all) = &mut *counts;
+        let from_there = per_address.entry(address).or_default();
+        if *from_there >= UNNAMED_PER_ADDRESS || *all >= UNNAMED_IN_ALL {
+            return None;
+        }
+        *from_there += 1;
+        *all += 1;
+        Some(Naming {
+            unnamed: Arc::clone(self),
+            address,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (HashMap<IpAddr, usize>, usize)> {
+        // Each change is one step: a panic elsewhere cannot leave the counts half-changed.
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-/// Starts a connection's thread, `handle`. It shares the socket with the member's outbox (one
-/// file descriptor per member: a busy server runs out of those first).
-fn start_member(
+impl Drop for Naming {
+    fn drop(&mut self) {
+        let mut counts = self.unnamed.lock();
+        let (per_address, all) = &mut *counts;
+        *all -= 1;
+        if let Some(from_there) = per_address.get_mut(&self.address) {
+            *from_there -= 1;
+            if *from_there == 0 {
+                per_address.remove(&self.address);
+            }
+        }
+    }
+}
+
+/// Logs a new connection and starts its member.
+fn admit(
     stream: TcpStream,
     peer: SocketAddr,
+    naming: Naming,
     room: &Arc<Room>,
     connections: &Arc<()>,
-) -> io::Result<()> {
+) {
+    log::line(format!("connected with {peer}"));
+    // Chat lines are small and should leave at once, not wait to be merged with the next.
+    let _ = stream.set_nodelay(true);
+    // A member whose machine vanished is noticed, even in a quiet room (see labkit::net).
+    let _ = net::keep_alive(&stream);
+    // What the member has not read yet waits in its outbox, where the server sees how much
+    // and how fast it goes; the kernel holds only a little more (see outbox::SEND_BUFFER).
+    let _ = sys::set_send_buffer(&stream, SEND_BUFFER);
     let socket = Arc::new(stream);
     let outbox = room.outbox(Arc::clone(&socket), peer);
     let (own, room) = (Arc::clone(&outbox), Arc::clone(room));
     let counted = Arc::clone(connections);
-    if let Err(error) = spawn("handle", move || {
+    let started = threads::spawn("handle", move || {
         let _counted = counted;
-        handle(&socket, &own, &room);
-    }) {
-        outbox.close(); // Without its reader the connection is useless: this closes it.
-        return Err(error);
+        handle(&socket, peer, naming, &own, &room);
+    });
+    if started.is_err() {
+        // The only way to fail: the system has no thread (or no memory for its stack) to
+        // spare. The connection closes, and everybody else carries on.
+        outbox.close();
+        log::line(format!(
+            "cannot serve {peer}: the system would not start another thread"
+        ));
     }
-    Ok(())
 }
 
 /// Why a member's session ended.
@@ -192,55 +259,103 @@ enum Leaving {
 }
 
 /// The documents' `handle`: one member's whole session, on its own thread.
-fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
-    let mut lines = LineReader::new(socket, LINE_LIMIT);
-    // `None`: gone (or the server stopping) before choosing a name, so nothing to announce.
-    if let Some(name) = choose_name(&mut lines, outbox, room) {
-        log::line(format!("name of client is {name}"));
-        let leaving = converse(&mut lines, outbox, room, &name);
-        if room.leave(&name) {
-            let reason = match leaving {
-                Leaving::Close => "CLOSE",
-                Leaving::Shutdown => "shutdown",
-                Leaving::Lost => "connection lost",
-            };
-            log::line(format!("{name} left ({reason})"));
-            if !matches!(leaving, Leaving::Lost) {
-                let goodbye = format!("({}) * Goodbye, {name}!", clock::time());
-                room.tell(outbox, goodbye);
+fn handle(socket: &TcpStream, peer: SocketAddr, naming: Naming, outbox: &Arc<Outbox>, room: &Room) {
+    let timed = Timed {
+        socket,
+        deadline: Cell::new(Some(Instant::now() + NAME_DEADLINE)),
+    };
+    let mut lines = LineReader::new(&timed, LINE_LIMIT);
+    let chosen = choose_name(&mut lines, outbox, room);
+    drop(naming);
+    match chosen {
+        Ok(name) => {
+            timed.deadline.set(None);
+            let _ = socket.set_read_timeout(None);
+            log::line(format!("name of client is {name}"));
+            let leaving = converse(&mut lines, outbox, room, &name);
+            if room.leave(&name) {
+                let reason = match leaving {
+                    Leaving::Close => "CLOSE",
+                    Leaving::Shutdown => "shutdown",
+                    Leaving::Lost => "connection lost",
+                };
+                log::line(format!("{name} left ({reason})"));
+                if !matches!(leaving, Leaving::Lost) {
+                    room.tell(outbox, &protocol::goodbye(&clock::time(), &name));
+                }
             }
         }
+        Err(Some(why)) => {
+            room.tell(outbox, &why.line());
+            log::line(format!("closing {peer}: {}", why.reason()));
+        }
+        // Gone (or the server stopping) before choosing a name: nothing to announce.
+        Err(None) => {}
     }
     outbox.close();
 }
 
-/// Asks for a nickname until an acceptable one arrives; `None` if the connection ends first.
+/// A connection's socket, read with a deadline for all the reads together (while the member
+/// chooses its name) or none.
+struct Timed<'a> {
+    socket: &'a TcpStream,
+    deadline: Cell<Option<Instant>>,
+}
+
+impl Read for &Timed<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        if let Some(deadline) = self.deadline.get() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::ErrorKind::TimedOut.into());
+            }
+            self.socket.set_read_timeout(Some(left))?;
+        }
+        (&*self.socket).read(buffer)
+    }
+}
+
+/// Asks for a nickname until an acceptable one arrives. `Err(Some(why))`: the connection is
+/// closed with that reason; `Err(None)`: it ended, or the room closed, first.
 fn choose_name(
-    lines: &mut LineReader<&TcpStream>,
+    lines: &mut LineReader<&Timed>,
     outbox: &Arc<Outbox>,
     room: &Room,
-) -> Option<String> {
+) -> std::result::Result<String, Option<Closing>> {
     loop {
-        room.tell(outbox, PROMPT.to_string());
-        let refusal = match lines.read_line().ok()?? {
+        room.tell(outbox, &protocol::prompt());
+        let line = match lines.read_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => return Err(None),
+            Err(error) if is_timeout(&error) => return Err(Some(Closing::NoNameInTime)),
+            Err(_) => return Err(None),
+        };
+        let refusal = match line {
             Line::TooLong => "it is longer than 16 characters".to_string(),
             Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
-            Line::Text(name) => match nickname::check(&name) {
-                Err(reason) => reason.to_string(),
-                Ok(()) => match room.join(&name, outbox) {
-                    Ok(()) => return Some(name),
-                    Err(Refused::Taken) => format!("{name} is already in the room"),
-                    Err(Refused::Closed) => return None,
+            Line::Text(proposed) => match nickname::check(&proposed) {
+                Err(reason) => reason,
+                Ok(name) => match room.join(&name, outbox) {
+                    Ok(()) => return Ok(name),
+                    Err(Refused::Taken) => protocol::taken(&name),
+                    Err(Refused::Closed) => return Err(None),
                 },
             },
         };
-        room.tell(outbox, format!("! nickname refused: {refusal}"));
+        room.tell(outbox, &protocol::nickname_refused(&refusal));
     }
+}
+
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
 }
 
 /// A member's lines, once it has joined, until it leaves.
 fn converse(
-    lines: &mut LineReader<&TcpStream>,
+    lines: &mut LineReader<&Timed>,
     outbox: &Arc<Outbox>,
     room: &Room,
     name: &str,
@@ -249,24 +364,33 @@ fn converse(
     // member in one go (see `Room::say`). A busy member's lines arrive by dozens; a lone line
     // is said at once, since the next read would wait for the network.
     let mut arrived = Vec::new();
+    let mut logged = Flood::default();
     let leaving = loop {
-        let Ok(Some(line)) = lines.read_line() else {
-            break Leaving::Lost;
+        let line = match lines.read_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => break Leaving::Lost,
+            Err(error) => {
+                if framing::is_cut(&error) {
+                    log::line(format!("{name}'s last line was cut off: not sent"));
+                }
+                break Leaving::Lost;
+            }
         };
         let reply = match line {
-            Line::TooLong => Some(format!(
-                "! line too long: the limit is {LINE_LIMIT} bytes; it was not sent"
-            )),
-            Line::NotUtf8 => Some("! not UTF-8: the line was not sent".to_string()),
+            Line::TooLong => Some(protocol::line_too_long(LINE_LIMIT)),
+            Line::NotUtf8 => Some(protocol::not_utf8()),
             Line::Text(text) => match text.as_str() {
                 "CLOSE" | "CLOSE123123" => break Leaving::Close,
                 "shutdown" => break Leaving::Shutdown,
                 "" => None,
-                _ => {
-                    log::line(format!("{name} says {text}"));
-                    arrived.push(text);
-                    None
-                }
+                _ => match text::check(&text) {
+                    Err(reply) => Some(protocol::refused(&reply)),
+                    Ok(()) => {
+                        logged.says(name, &text);
+                        arrived.push(text);
+                        None
+                    }
+                },
             },
         };
         // The member's earlier lines go out before its error reply, as they came.
@@ -275,28 +399,54 @@ fn converse(
             arrived.clear();
         }
         if let Some(reply) = reply {
-            room.tell(outbox, reply);
+            room.tell(outbox, &reply);
         }
     };
     room.say(name, &arrived);
+    logged.summarise(name);
     leaving
 }
 
-/// The stack of each of the server's threads. std reserves 2 MiB per thread; these threads
-/// keep their buffers on the heap and use a few KiB of stack. Only the pages a thread touches
-/// cost memory, but 10,000 members (with `vm.max_map_count` raised, see `most_connections`) may
-/// be 20,000 threads: at 2 MiB each that would be 40 GiB of address space to reserve, at 128 KiB
-/// it is 2.5 GiB.
-const STACK_SIZE: usize = 128 * 1024;
+/// The log of one member's messages: each of them up to [`LOGGED_PER_SECOND`] a second, and a
+/// count of the others.
+struct Flood {
+    second: Instant,
+    logged: usize,
+    left_out: usize,
+}
 
-/// Starts one of the server's threads.
-pub fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
-    // `thread::spawn` panics when no thread can be started (too many members for the
-    // machine); the builder returns the error instead, so the server refuses that one
-    // connection (or drops that one member), logs why, and carries on.
-    thread::Builder::new()
-        .name(name.to_string())
-        .stack_size(STACK_SIZE)
-        .spawn(body)
-        .map(drop)
+impl Default for Flood {
+    fn default() -> Self {
+        Flood {
+            second: Instant::now(),
+            logged: 0,
+            left_out: 0,
+        }
+    }
+}
+
+impl Flood {
+    fn says(&mut self, name: &str, text: &str) {
+        if self.second.elapsed() >= Duration::from_secs(1) {
+            self.summarise(name);
+            self.second = Instant::now();
+            self.logged = 0;
+        }
+        if self.logged < LOGGED_PER_SECOND {
+            self.logged += 1;
+            log::line(format!("{name} says {text}"));
+        } else {
+            self.left_out += 1;
+        }
+    }
+
+    /// Says how many lines were left out, if any.
+    fn summarise(&mut self, name: &str) {
+        if self.left_out > 0 {
+            let count = std::mem::take(&mut self.left_out);
+            log::line(format!(
+                "{name} said {count} more lines, not logged (at most {LOGGED_PER_SECOND} a second are)"
+            ));
+        }
+    }
 }
