@@ -27,6 +27,7 @@ mod sys;
 mod threads;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use labkit::cli::Address;
@@ -54,10 +55,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Role {
-    /// Runs the room; Ctrl-C, or `shutdown` typed at its console, stops it.
+    /// Runs the room; Ctrl-C, SIGTERM or SIGHUP, or `shutdown` typed at its console, stops it.
     Server {
         #[command(flatten)]
         address: Address<9090>,
+        /// Seconds a connection has to choose its nickname before it is closed.
+        #[arg(long, value_name = "SECS", default_value_t = server::NAME_DEADLINE.as_secs(),
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        name_timeout: u64,
     },
     /// Joins the room from this terminal; CLOSE leaves.
     Client {
@@ -72,7 +77,10 @@ enum Role {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     labkit::error::run("lab05", || match cli.role {
-        Role::Server { address } => server::serve(&address),
+        Role::Server {
+            address,
+            name_timeout,
+        } => server::serve(&address, Duration::from_secs(name_timeout)),
         Role::Client { address, name } => lab03::client::chat(&address, name),
     })
 }

@@ -31,9 +31,9 @@ use crate::{sys, threads};
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
 
-/// How long a connection has to send an acceptable nickname, from its first byte to the end of
-/// the name: a whole deadline, not one per read, so a connection that trickles a byte at a time
-/// cannot hold its place for ever.
+/// How long a connection has to send an acceptable nickname by default (`--name-timeout`), from
+/// its connection to the end of the name: a whole deadline, not one per read, so a connection
+/// that trickles a byte at a time cannot hold its place for ever.
 pub const NAME_DEADLINE: Duration = Duration::from_secs(30);
 
 /// How many connections from one address may be choosing a name at once. A person opens one or
@@ -48,7 +48,8 @@ pub const UNNAMED_IN_ALL: usize = 1024;
 pub const LOGGED_PER_SECOND: usize = 20;
 
 /// Runs the server until Ctrl-C, SIGTERM, SIGHUP, or `shutdown` typed at its console.
-pub fn serve(address: &Address<9090>) -> Result<()> {
+/// A connection has `name_deadline` to choose its nickname.
+pub fn serve(address: &Address<9090>, name_deadline: Duration) -> Result<()> {
     // Every member holds an open file (its socket): allow as many as the system lets us. If
     // that fails, the room is only smaller; `receive` says so when a connection is refused.
     let _ = sys::raise_open_file_limit();
@@ -66,7 +67,7 @@ pub fn serve(address: &Address<9090>) -> Result<()> {
     })
     .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
     threads::spawn("console", move || console(stop)).context("cannot start the console thread")?;
-    let served = run(listener, stop_requested);
+    let served = run(listener, stop_requested, name_deadline);
     // Returning ends the process: the log's last lines must be written first.
     log::flush(GRACE);
     served
@@ -74,11 +75,13 @@ pub fn serve(address: &Address<9090>) -> Result<()> {
 
 /// Serves the room on `listener` until `stop` receives (or all its senders are gone), then
 /// tells the members and returns: the testable entry point (the log must be started first).
-pub fn run(listener: TcpListener, stop: Receiver<()>) -> Result<()> {
+pub fn run(listener: TcpListener, stop: Receiver<()>, name_deadline: Duration) -> Result<()> {
     let room = Arc::new(Room::start().context("cannot start the postman thread")?);
     let accepting = Arc::clone(&room);
-    threads::spawn("receive", move || receive(listener, accepting))
-        .context("cannot start the accept thread")?;
+    threads::spawn("receive", move || {
+        receive(listener, accepting, name_deadline)
+    })
+    .context("cannot start the accept thread")?;
 
     let _ = stop.recv();
     let outboxes = room.close();
@@ -109,7 +112,7 @@ fn console(stop: Sender<()>) {
 }
 
 /// The documents' `receive`: accepts connections for ever, and starts each member's thread.
-fn receive(listener: TcpListener, room: Arc<Room>) {
+fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration) {
     let most = most_connections();
     // Sleeping threads are found through a kernel table: size it for all of them (see
     // sys::expect_threads), or waking one of 20,000 threads means searching through a thousand.
@@ -134,7 +137,8 @@ fn receive(listener: TcpListener, room: Arc<Room>) {
         if Arc::strong_count(&connections) > most {
             turn_away(&stream, peer, Closing::RoomFull);
         } else if let Some(naming) = unnamed.enter(peer.ip()) {
-            admit(stream, peer, naming, &room, &connections);
+            let deadline = Instant::now() + name_deadline;
+            admit(stream, peer, (naming, deadline), &room, &connections);
         } else {
             turn_away(&stream, peer, Closing::TooManyUnnamed);
         }
@@ -169,7 +173,7 @@ struct Unnamed {
     counts: Mutex<(HashMap<IpAddr, usize>, usize)>,
 }
 
-/// One connection counted in [`Unnamed`] until it is dropped: once named, or gone.
+/// One connection counted in [`Unnamed`] until this is dropped: once named, or gone.
 struct Naming {
     unnamed: Arc<Unnamed>,
     address: IpAddr,
@@ -218,7 +222,7 @@ impl Drop for Naming {
 fn admit(
     stream: TcpStream,
     peer: SocketAddr,
-    naming: Naming,
+    naming: (Naming, Instant),
     room: &Arc<Room>,
     connections: &Arc<()>,
 ) {
@@ -259,10 +263,18 @@ enum Leaving {
 }
 
 /// The documents' `handle`: one member's whole session, on its own thread.
-fn handle(socket: &TcpStream, peer: SocketAddr, naming: Naming, outbox: &Arc<Outbox>, room: &Room) {
+/// `naming`: the connection counted as unnamed, and when it must have chosen its name.
+fn handle(
+    socket: &TcpStream,
+    peer: SocketAddr,
+    naming: (Naming, Instant),
+    outbox: &Arc<Outbox>,
+    room: &Room,
+) {
+    let (naming, deadline) = naming;
     let timed = Timed {
         socket,
-        deadline: Cell::new(Some(Instant::now() + NAME_DEADLINE)),
+        deadline: Cell::new(Some(deadline)),
     };
     let mut lines = LineReader::new(&timed, LINE_LIMIT);
     let chosen = choose_name(&mut lines, outbox, room);
