@@ -277,8 +277,7 @@ fn handle(
         deadline: Cell::new(Some(deadline)),
     };
     let mut lines = LineReader::new(&timed, LINE_LIMIT);
-    let chosen = choose_name(&mut lines, outbox, room);
-    drop(naming);
+    let chosen = choose_name(&mut lines, outbox, room, &mut Some(naming));
     match chosen {
         Ok(name) => {
             timed.deadline.set(None);
@@ -329,10 +328,15 @@ impl Read for &Timed<'_> {
 
 /// Asks for a nickname until an acceptable one arrives. `Err(Some(why))`: the connection is
 /// closed with that reason; `Err(None)`: it ended, or the room closed, first.
+///
+/// The connection stops counting as unnamed (`naming`) once it has sent a well-formed name: it
+/// is not idle, even if it then waits for the room (10,000 members joining wait for each
+/// other's announcements) or its name is taken. Its deadline holds until it has joined.
 fn choose_name(
     lines: &mut LineReader<&Timed>,
     outbox: &Arc<Outbox>,
     room: &Room,
+    naming: &mut Option<Naming>,
 ) -> std::result::Result<String, Option<Closing>> {
     loop {
         room.tell(outbox, &protocol::prompt());
@@ -347,11 +351,14 @@ fn choose_name(
             Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
             Line::Text(proposed) => match nickname::check(&proposed) {
                 Err(reason) => reason,
-                Ok(name) => match room.join(&name, outbox) {
-                    Ok(()) => return Ok(name),
-                    Err(Refused::Taken) => protocol::taken(&name),
-                    Err(Refused::Closed) => return Err(None),
-                },
+                Ok(name) => {
+                    *naming = None;
+                    match room.join(&name, outbox) {
+                        Ok(()) => return Ok(name),
+                        Err(Refused::Taken) => protocol::taken(&name),
+                        Err(Refused::Closed) => return Err(None),
+                    }
+                }
             },
         };
         room.tell(outbox, &protocol::nickname_refused(&refusal));
