@@ -11,7 +11,8 @@
 //! - `postman`: the one thread that writes the room's lines to every member that keeps up;
 //! - `framing`: whole lines out of a byte stream, with a cap on their length;
 //! - `log`: the server's output, written by a thread of its own;
-//! - `nickname`: which names are acceptable;
+//! - `nickname`: which names are acceptable, and which look alike;
+//! - `text`: which characters a message may not hold;
 //! - `client`: document 001's terminal client, its `receive` and `write`.
 
 use std::process::ExitCode;

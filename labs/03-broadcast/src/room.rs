@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use labkit::clock;
 
+use crate::nickname;
 use crate::outbox::{Outbox, Pushed};
 use crate::postman::Postman;
 
@@ -36,6 +37,8 @@ struct State {
 
 struct Member {
     name: String,
+    /// What names are compared by (see `nickname::key`): look-alike names are one name.
+    key: String,
     outbox: Arc<Outbox>,
 }
 
@@ -64,16 +67,18 @@ impl Room {
     /// Adds `name` to the room: the newcomer gets a welcome with the member list, the others a
     /// join notice with the same list.
     pub fn join(&self, name: &str, outbox: &Arc<Outbox>) -> Result<(), Refused> {
+        let key = nickname::key(name);
         let mut state = self.lock_to_speak();
         if !state.open {
             return Err(Refused::Closed);
         }
-        if state.members.iter().any(|member| member.name == name) {
+        if state.members.iter().any(|member| member.key == key) {
             return Err(Refused::Taken);
         }
         outbox.set_name(name);
         state.members.push(Member {
             name: name.to_string(),
+            key,
             outbox: Arc::clone(outbox),
         });
         let names = member_list(&state.members);

@@ -29,6 +29,7 @@ use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::postman::Postman;
 use crate::room::{Refused, Room};
 use crate::sys;
+use crate::text;
 
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
@@ -261,11 +262,14 @@ fn converse(
                 "CLOSE" | "CLOSE123123" => break Leaving::Close,
                 "shutdown" => break Leaving::Shutdown,
                 "" => None,
-                _ => {
-                    log::line(format!("{name} says {text}"));
-                    arrived.push(text);
-                    None
-                }
+                _ => match text::check(&text) {
+                    Err(reply) => Some(format!("! {reply}")),
+                    Ok(()) => {
+                        log::line(format!("{name} says {text}"));
+                        arrived.push(text);
+                        None
+                    }
+                },
             },
         };
         // The member's earlier lines go out before its error reply, as they came.
