@@ -13,12 +13,17 @@
 //!   and its writer thread for when it lags;
 //! - `postman`: the one thread that writes every member that keeps up, never waiting;
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
+//! - `naming`: connections still choosing a name, limited per address and in all, and their
+//!   deadline;
+//! - `flood`: the log of what each member says, summarised past a rate;
 //! - `threads`: small stacks, and no panic when the system has no thread to spare;
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> room -> postman -> outbox -> load, threads, sys.
+//! Modules form a tree: server -> naming, flood, room -> postman -> outbox -> load, threads, sys.
 
+mod flood;
 mod load;
+mod naming;
 mod outbox;
 mod postman;
 mod room;
@@ -60,7 +65,7 @@ enum Role {
         #[command(flatten)]
         address: Address<9090>,
         /// Seconds a connection has to choose its nickname before it is closed.
-        #[arg(long, value_name = "SECS", default_value_t = server::NAME_DEADLINE.as_secs(),
+        #[arg(long, value_name = "SECS", default_value_t = naming::NAME_DEADLINE.as_secs(),
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         name_timeout: u64,
     },

@@ -8,12 +8,10 @@
 //! it says to the members, and a member that falls behind gets a writer thread of its own (see
 //! the outbox module). The words of every line are lab 03's (`lab03::protocol`).
 
-use std::cell::Cell;
-use std::collections::HashMap;
-use std::io::{self, BufRead, Read};
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::io::{self, BufRead};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -24,28 +22,14 @@ use labkit::cli::Address;
 use labkit::error::{Context, Failure, Result, explain};
 use labkit::{clock, net};
 
+use crate::flood::Flood;
+use crate::naming::{Naming, Timed, Unnamed, is_timeout};
 use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::room::{Refused, Room};
 use crate::{sys, threads};
 
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
-
-/// How long a connection has to send an acceptable nickname by default (`--name-timeout`), from
-/// its connection to the end of the name: a whole deadline, not one per read, so a connection
-/// that trickles a byte at a time cannot hold its place for ever.
-pub const NAME_DEADLINE: Duration = Duration::from_secs(30);
-
-/// How many connections from one address may be choosing a name at once. A person opens one or
-/// two; thousands of silent ones from one address are an attack, and must not fill the server.
-pub const UNNAMED_PER_ADDRESS: usize = 64;
-
-/// How many connections, all addresses together, may be choosing a name at once.
-pub const UNNAMED_IN_ALL: usize = 1024;
-
-/// How many of a member's lines a second the log shows; past that it counts them, and says
-/// how many it left out (one flooding member wrote 589 MB of log in 8 s).
-pub const LOGGED_PER_SECOND: usize = 20;
 
 /// Runs the server until Ctrl-C, SIGTERM, SIGHUP, or `shutdown` typed at its console.
 /// A connection has `name_deadline` to choose its nickname.
@@ -167,57 +151,6 @@ fn most_connections() -> usize {
     maps.saturating_sub(1000) / 8
 }
 
-/// The connections still choosing a name, counted per address and in all.
-#[derive(Default)]
-struct Unnamed {
-    counts: Mutex<(HashMap<IpAddr, usize>, usize)>,
-}
-
-/// One connection counted in [`Unnamed`] until this is dropped: once named, or gone.
-struct Naming {
-    unnamed: Arc<Unnamed>,
-    address: IpAddr,
-}
-
-impl Unnamed {
-    /// Counts one more connection from `address`, unless that passes a limit.
-    fn enter(self: &Arc<Self>, address: IpAddr) -> Option<Naming> {
-        let mut counts = self.lock();
-        let (per_address, all) = &mut *counts;
-        let from_there = per_address.entry(address).or_default();
-        if *from_there >= UNNAMED_PER_ADDRESS || *all >= UNNAMED_IN_ALL {
-            return None;
-        }
-        *from_there += 1;
-        *all += 1;
-        Some(Naming {
-            unnamed: Arc::clone(self),
-            address,
-        })
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, (HashMap<IpAddr, usize>, usize)> {
-        // Each change is one step: a panic elsewhere cannot leave the counts half-changed.
-        self.counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-impl Drop for Naming {
-    fn drop(&mut self) {
-        let mut counts = self.unnamed.lock();
-        let (per_address, all) = &mut *counts;
-        *all -= 1;
-        if let Some(from_there) = per_address.get_mut(&self.address) {
-            *from_there -= 1;
-            if *from_there == 0 {
-                per_address.remove(&self.address);
-            }
-        }
-    }
-}
-
 /// Logs a new connection and starts its member.
 fn admit(
     stream: TcpStream,
@@ -272,16 +205,12 @@ fn handle(
     room: &Room,
 ) {
     let (naming, deadline) = naming;
-    let timed = Timed {
-        socket,
-        deadline: Cell::new(Some(deadline)),
-    };
+    let timed = Timed::new(socket, deadline);
     let mut lines = LineReader::new(&timed, LINE_LIMIT);
     let chosen = choose_name(&mut lines, outbox, room, &mut Some(naming));
     match chosen {
         Ok(name) => {
-            timed.deadline.set(None);
-            let _ = socket.set_read_timeout(None);
+            timed.joined();
             log::line(format!("name of client is {name}"));
             let leaving = converse(&mut lines, outbox, room, &name);
             if room.leave(&name) {
@@ -304,26 +233,6 @@ fn handle(
         Err(None) => {}
     }
     outbox.close();
-}
-
-/// A connection's socket, read with a deadline for all the reads together (while the member
-/// chooses its name) or none.
-struct Timed<'a> {
-    socket: &'a TcpStream,
-    deadline: Cell<Option<Instant>>,
-}
-
-impl Read for &Timed<'_> {
-    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        if let Some(deadline) = self.deadline.get() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(io::ErrorKind::TimedOut.into());
-            }
-            self.socket.set_read_timeout(Some(left))?;
-        }
-        (&*self.socket).read(buffer)
-    }
 }
 
 /// Asks for a nickname until an acceptable one arrives. `Err(Some(why))`: the connection is
@@ -363,13 +272,6 @@ fn choose_name(
         };
         room.tell(outbox, &protocol::nickname_refused(&refusal));
     }
-}
-
-fn is_timeout(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-    )
 }
 
 /// A member's lines, once it has joined, until it leaves.
@@ -424,50 +326,4 @@ fn converse(
     room.say(name, &arrived);
     logged.summarise(name);
     leaving
-}
-
-/// The log of one member's messages: each of them up to [`LOGGED_PER_SECOND`] a second, and a
-/// count of the others.
-struct Flood {
-    second: Instant,
-    logged: usize,
-    left_out: usize,
-}
-
-impl Default for Flood {
-    fn default() -> Self {
-        Flood {
-            second: Instant::now(),
-            logged: 0,
-            left_out: 0,
-        }
-    }
-}
-
-impl Flood {
-    fn says(&mut self, name: &str, text: &str) {
-        if self.second.elapsed() >= Duration::from_secs(1) {
-            self.summarise(name);
-            self.second = Instant::now();
-            self.logged = 0;
-        }
-        if self.logged < LOGGED_PER_SECOND {
-            self.logged += 1;
-            log::line(format!("{name} says {text}"));
-        } else {
-            self.left_out += 1;
-        }
-    }
-
-    /// Says how many lines were left out, if any.
-    fn summarise(&mut self, name: &str) {
-        if self.left_out > 0 {
-            let count = std::mem::take(&mut self.left_out);
-            // "X says" like the lines it stands for, so that whoever looks for what X said
-            // finds it.
-            log::line(format!(
-                "{name} says {count} more lines (not logged: at most {LOGGED_PER_SECOND} a second are)"
-            ));
-        }
-    }
 }
