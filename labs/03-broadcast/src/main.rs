@@ -5,17 +5,10 @@
 //! 127.0.0.1 9090` joins it too. The protocol is one line per message; the guide chapter
 //! (guide/src/lab03-broadcast.md) gives it in full and walks through these files:
 //!
-//! - `server`: the documents' `receive` (accept loop) and `handle` (one thread per member);
-//! - `room`: the member list and the documents' `broadcast`, under one lock;
-//! - `outbox`: each member's bounded outgoing queue, and its writer thread for when it lags;
-//! - `postman`: the one thread that writes the room's lines to every member that keeps up;
-//! - `framing`: whole lines out of a byte stream, with a cap on their length;
-//! - `log`: the server's output, written by a thread of its own;
-//! - `nickname`: which names are acceptable, and which look alike;
-//! - `text`: which characters a message may not hold;
-//! - `client`: document 001's terminal client, its `receive` and `write`.
+//! src/lib.rs maps each of the documents' functions to the Rust function that does its work.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use labkit::cli::Address;
@@ -44,6 +37,9 @@ enum Role {
     Server {
         #[command(flatten)]
         address: Address<9090>,
+        /// Seconds a connection has to choose a nickname; then it is closed.
+        #[arg(long, value_name = "SECS", default_value_t = 30)]
+        name_timeout: u64,
     },
     /// Joins the room from this terminal; CLOSE leaves.
     Client {
@@ -58,7 +54,10 @@ enum Role {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     labkit::error::run("lab03", || match cli.role {
-        Role::Server { address } => lab03::server::serve(&address),
+        Role::Server {
+            address,
+            name_timeout,
+        } => lab03::server::serve(&address, Duration::from_secs(name_timeout)),
         Role::Client { address, name } => lab03::client::chat(&address, name),
     })
 }

@@ -49,11 +49,7 @@ impl Flood {
     pub fn summarise(&mut self, name: &str) {
         if self.left_out > 0 {
             let count = std::mem::take(&mut self.left_out);
-            // "X says" like the lines it stands for, so that whoever looks for what X said
-            // finds it.
-            log::line(format!(
-                "{name} says {count} more lines (not logged: at most {LOGGED_PER_SECOND} a second are)"
-            ));
+            log::line(format!("{name} said {count} more lines"));
         }
     }
 }

@@ -13,6 +13,8 @@ use std::net::{IpAddr, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use lab03::protocol;
+
 /// How long a connection has to send an acceptable nickname by default (`--name-timeout`), from
 /// its connection to the end of the name: a whole deadline, not one per read, so a connection
 /// that trickles a byte at a time cannot hold its place for ever.
@@ -38,17 +40,20 @@ pub struct Naming {
 }
 
 impl Unnamed {
-    /// Counts one more connection from `address`, unless that passes a limit.
-    pub fn enter(self: &Arc<Self>, address: IpAddr) -> Option<Naming> {
+    /// Counts one more connection from `address`, or says why not (one of `lab03::protocol`'s
+    /// reasons).
+    pub fn enter(self: &Arc<Self>, address: IpAddr) -> Result<Naming, &'static str> {
         let mut counts = self.lock();
         let (per_address, all) = &mut *counts;
         let from_there = per_address.entry(address).or_default();
-        if *from_there >= UNNAMED_PER_ADDRESS || *all >= UNNAMED_IN_ALL {
-            return None;
+        if *from_there >= UNNAMED_PER_ADDRESS {
+            return Err(protocol::TOO_MANY_UNNAMED);
+        } else if *all >= UNNAMED_IN_ALL {
+            return Err(protocol::SERVER_BUSY);
         }
         *from_there += 1;
         *all += 1;
-        Some(Naming {
+        Ok(Naming {
             unnamed: Arc::clone(self),
             address,
         })
@@ -133,14 +138,11 @@ mod tests {
         let mut from_one: Vec<Naming> = (0..UNNAMED_PER_ADDRESS)
             .map(|_| unnamed.enter(one).expect("under the limit"))
             .collect();
-        assert!(unnamed.enter(one).is_none(), "one over the limit");
-        assert!(
-            unnamed.enter(two).is_some(),
-            "another address is not limited"
-        );
+        assert_eq!(unnamed.enter(one).err(), Some(protocol::TOO_MANY_UNNAMED));
+        assert!(unnamed.enter(two).is_ok(), "another address is not limited");
         from_one.pop();
         assert!(
-            unnamed.enter(one).is_some(),
+            unnamed.enter(one).is_ok(),
             "a named connection no longer counts"
         );
     }
@@ -154,11 +156,8 @@ mod tests {
                 unnamed.enter(address).expect("under the limit")
             })
             .collect();
-        assert!(
-            unnamed
-                .enter(IpAddr::from(Ipv4Addr::new(127, 9, 9, 9)))
-                .is_none()
-        );
+        let another = IpAddr::from(Ipv4Addr::new(127, 9, 9, 9));
+        assert_eq!(unnamed.enter(another).err(), Some(protocol::SERVER_BUSY));
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use lab03::log;
-use lab03::protocol::Closing;
+use lab03::protocol;
 
 use crate::load::Load;
 use crate::{sys, threads};
@@ -117,8 +117,8 @@ struct Queue {
     /// Whether what the socket took so far ends with a whole line: only then can a last line
     /// saying why the member is dropped follow it without gluing itself to a cut line.
     line_end: bool,
-    /// Why the member was dropped, once it is.
-    why: Closing,
+    /// Why the member was dropped, once it is (one of `lab03::protocol`'s reasons).
+    why: &'static str,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -179,7 +179,7 @@ impl Outbox {
                 waiting: 0,
                 progress: Instant::now(),
                 line_end: true,
-                why: Closing::StoppedReading,
+                why: protocol::STOPPED_READING,
             }),
             changed: Condvar::new(),
             socket,
@@ -333,22 +333,16 @@ impl Outbox {
         // Whoever holds the pen sees this and finishes, with the reason as the last line. A
         // blocked writer comes back within WRITE_CHECK; the postman never blocks.
         queue.state = State::Dropped;
-        let behind = if queue.behind() > HARD_LIMIT {
-            queue.why = Closing::FellBehind;
-            HARD_LIMIT
-        } else {
-            QUEUE_LIMIT
-        };
-        let name = queue.name.clone();
+        if queue.behind() > HARD_LIMIT {
+            queue.why = protocol::FELL_BEHIND;
+        }
+        // Logged before the connection is closed, so the leave that the close causes is logged
+        // after it (lab 03's log never waits, so the queue's lock may be held).
+        log::line(format!("{} dropped: {}", queue.name, queue.why));
         if queue.pen == Pen::Nobody {
             self.finish(&mut queue);
         }
         drop(queue);
-        // Logged after the state changed but before the reader can see the connection end:
-        // the leave that the close causes is logged after it.
-        log::line(format!(
-            "{name} dropped: fell more than {behind} bytes behind"
-        ));
         self.changed.notify_all();
     }
 
@@ -422,7 +416,7 @@ impl Outbox {
     /// would not be glued to a line cut in the middle.
     fn finish(&self, queue: &mut Queue) {
         if queue.state == State::Dropped && queue.line_end {
-            let _ = sys::send_now(&self.socket, queue.why.line().as_bytes());
+            let _ = sys::send_now(&self.socket, protocol::closing(queue.why).as_bytes());
         }
         let _ = self.socket.shutdown(Shutdown::Both);
         queue.state = State::Done;

@@ -16,7 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use lab03::framing::{self, LINE_LIMIT, Line, LineReader};
-use lab03::protocol::{self, Closing};
+use lab03::protocol;
 use lab03::{log, nickname, text};
 use labkit::cli::Address;
 use labkit::error::{Context, Failure, Result, explain};
@@ -119,21 +119,24 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration) {
             continue; // Gone already.
         };
         if Arc::strong_count(&connections) > most {
-            turn_away(&stream, peer, Closing::RoomFull);
-        } else if let Some(naming) = unnamed.enter(peer.ip()) {
-            let deadline = Instant::now() + name_deadline;
-            admit(stream, peer, (naming, deadline), &room, &connections);
-        } else {
-            turn_away(&stream, peer, Closing::TooManyUnnamed);
+            turn_away(&stream, peer, protocol::ROOM_FULL);
+            continue;
+        }
+        match unnamed.enter(peer.ip()) {
+            Ok(naming) => {
+                let deadline = Instant::now() + name_deadline;
+                admit(stream, peer, (naming, deadline), &room, &connections);
+            }
+            Err(why) => turn_away(&stream, peer, why),
         }
     }
 }
 
 /// Closes a connection the server will not serve, with its reason as its one line. The line
 /// is sent without waiting: the accept loop waits for nobody.
-fn turn_away(stream: &TcpStream, peer: SocketAddr, why: Closing) {
-    let _ = sys::send_now(stream, why.line().as_bytes());
-    log::line(format!("cannot serve {peer}: {}", why.reason()));
+fn turn_away(stream: &TcpStream, peer: SocketAddr, why: &str) {
+    log::line(format!("turned away {peer}: {why}"));
+    let _ = sys::send_now(stream, protocol::closing(why).as_bytes());
 }
 
 /// How many connections the server holds at most. Each has a thread, and a
@@ -226,8 +229,8 @@ fn handle(
             }
         }
         Err(Some(why)) => {
-            room.tell(outbox, &why.line());
-            log::line(format!("closing {peer}: {}", why.reason()));
+            log::line(format!("{peer} dropped: {why}"));
+            room.tell(outbox, &protocol::closing(why));
         }
         // Gone (or the server stopping) before choosing a name: nothing to announce.
         Err(None) => {}
@@ -236,7 +239,7 @@ fn handle(
 }
 
 /// Asks for a nickname until an acceptable one arrives. `Err(Some(why))`: the connection is
-/// closed with that reason; `Err(None)`: it ended, or the room closed, first.
+/// closed with that reason (one of `lab03::protocol`'s); `Err(None)`: it ended, or the room closed, first.
 ///
 /// The connection stops counting as unnamed (`naming`) once it has sent a well-formed name: it
 /// is not idle, even if it then waits for the room (10,000 members joining wait for each
@@ -246,13 +249,13 @@ fn choose_name(
     outbox: &Arc<Outbox>,
     room: &Room,
     naming: &mut Option<Naming>,
-) -> std::result::Result<String, Option<Closing>> {
+) -> std::result::Result<String, Option<&'static str>> {
     loop {
         room.tell(outbox, &protocol::prompt());
         let line = match lines.read_line() {
             Ok(Some(line)) => line,
             Ok(None) => return Err(None),
-            Err(error) if is_timeout(&error) => return Err(Some(Closing::NoNameInTime)),
+            Err(error) if is_timeout(&error) => return Err(Some(protocol::NO_NAME_IN_TIME)),
             Err(_) => return Err(None),
         };
         let refusal = match line {
@@ -292,7 +295,7 @@ fn converse(
             Ok(None) => break Leaving::Lost,
             Err(error) => {
                 if framing::is_cut(&error) {
-                    log::line(format!("{name}'s last line was cut off: not sent"));
+                    log::line(format!("{name}'s last line was cut off: it was not sent"));
                 }
                 break Leaving::Lost;
             }
