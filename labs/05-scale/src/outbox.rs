@@ -11,7 +11,10 @@
 //! takes. A member that keeps up gets its lines from the postman. The first time its socket is
 //! full, the postman starts its writer and hands it the pen; the writer sends the rest, waiting
 //! for that member and for nobody else, and hands the pen back once it has caught up. A member
-//! that never falls behind never costs a writer thread.
+//! that never falls behind never costs a writer thread. The outbox does not know who the
+//! postman is: [`Outbox::push`] says when an outbox needs carrying ([`Pushed::Post`]), the room
+//! hands it over, and the postman calls [`Outbox::deliver`]; what it queues for the postman
+//! counts in the room's load (see the load module).
 //!
 //! The queue is bounded, and the bound tells a member that reads slowly from one that stopped
 //! reading. Once a member is more than [`QUEUE_LIMIT`] behind, whoever speaks waits for it (with
@@ -19,8 +22,9 @@
 //! of its slowest reader instead of piling up memory, and nobody is dropped for reading slowly.
 //! But a member that took nothing at all for [`STALL`] is not reading, and nobody waits for it:
 //! one member that stopped reading must not stop the room. If it takes nothing for
-//! [`PATIENCE`], or falls [`HARD_LIMIT`] behind, it is dropped: its socket is shut down, its
-//! reader thread ends and announces the leave, and the others carry on.
+//! [`PATIENCE`], or falls [`HARD_LIMIT`] behind, it is dropped: its last line says why (if its
+//! socket still takes it, after a whole line), its socket is shut down, its reader thread ends
+//! and announces the leave, and the others carry on.
 
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
@@ -232,6 +236,10 @@ impl Outbox {
         let sent = sys::send_now(&self.socket, &batch);
         let mut queue = self.lock();
         self.load.remove(batch.len());
+        // Noted first: a member dropped meanwhile gets its reason only after a whole line.
+        if let Ok(sent @ 1..) = sent {
+            queue.line_end = batch[sent - 1] == b'\n';
+        }
         let sent = match sent {
             Ok(sent) if queue.state != State::Dropped => sent,
             // The connection failed (a reset, say), or the member was dropped meanwhile: its
@@ -244,7 +252,6 @@ impl Outbox {
         };
         if sent > 0 {
             queue.progress = Instant::now();
-            queue.line_end = batch[sent - 1] == b'\n';
             if queue.waiting > 0 {
                 self.changed.notify_all(); // There is room again.
             }
