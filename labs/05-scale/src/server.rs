@@ -147,11 +147,7 @@ fn turn_away(stream: &TcpStream, peer: SocketAddr, why: &str) {
 /// refuses connections before that point, should every member fall behind at once, keeping
 /// 1,000 mappings for everything else (about 8,000 connections by default).
 fn most_connections() -> usize {
-    let maps: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
-        .ok()
-        .and_then(|text| text.trim().parse().ok())
-        .unwrap_or(65_530);
-    maps.saturating_sub(1000) / 8
+    sys::max_map_count().saturating_sub(1000) / 8
 }
 
 /// Logs a new connection and starts its member.

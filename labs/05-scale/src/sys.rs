@@ -9,7 +9,8 @@
 //!   (`send` with `MSG_DONTWAIT`), so that one thread can write to every member;
 //! - [`set_send_buffer`]: a small kernel send buffer, so that what a member has not read waits
 //!   where the server sees it (`SO_SNDBUF`);
-//! - [`expect_threads`]: a kernel futex table sized for the server's threads (`prctl`).
+//! - [`expect_threads`]: a kernel futex table sized for the server's threads (`prctl`);
+//! - [`max_map_count`]: how many memory mappings the kernel allows the process, four per thread.
 //!
 //! Only [`expect_threads`] needs `unsafe`: `prctl` is a C function with a variable number of
 //! arguments, and neither std nor nix wraps this use of it.
@@ -54,6 +55,15 @@ pub fn send_now(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
 /// bookkeeping). By default it grows with the traffic, up to 4 MiB on loopback.
 pub fn set_send_buffer(stream: &TcpStream, bytes: usize) -> io::Result<()> {
     socket::setsockopt(stream, sockopt::SndBuf, &bytes).map_err(io::Error::from)
+}
+
+/// How many memory mappings a process may have (`vm.max_map_count`; Linux's default, 65,530,
+/// if it cannot be read).
+pub fn max_map_count() -> usize {
+    std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(65_530)
 }
 
 /// prctl's futex hash operations (linux/prctl.h); the libc crate does not name them yet.
