@@ -69,9 +69,9 @@ enum Role {
         #[command(flatten)]
         address: Address<9090>,
         /// Seconds a connection has to choose its nickname before it is closed.
-        #[arg(long, value_name = "SECS", default_value_t = naming::NAME_DEADLINE.as_secs(),
-              value_parser = clap::value_parser!(u64).range(1..=3600))]
-        name_timeout: u64,
+        #[arg(long, value_name = "SECS", default_value = "30",
+              value_parser = labkit::cli::seconds, allow_negative_numbers = true)]
+        name_timeout: Duration,
     },
     /// Joins the room from this terminal; CLOSE leaves.
     Client {
@@ -89,7 +89,7 @@ fn main() -> ExitCode {
         Role::Server {
             address,
             name_timeout,
-        } => server::serve(&address, Duration::from_secs(name_timeout)),
+        } => server::serve(&address, name_timeout),
         Role::Client { address, name } => lab03::client::chat(&address, name),
     })
 }

@@ -4,21 +4,18 @@
 //! 8,200 connections that never send one, opened from one process in a second, filled the
 //! server, and every later user was closed without a word. Here a connection is counted as
 //! unnamed from its accept until it has sent a well-formed name, per address and in all
-//! ([`Unnamed`]), and its reads share one deadline until it has joined ([`Timed`]).
+//! ([`Unnamed`]), and its reads share one deadline until it has joined ([`Timed`]): the
+//! server's `--name-timeout`, 30 s by default, from the accept to the end of the name, so a
+//! connection that trickles a byte at a time cannot hold its place for ever.
 
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::net::{IpAddr, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lab03::protocol;
-
-/// How long a connection has to send an acceptable nickname by default (`--name-timeout`), from
-/// its connection to the end of the name: a whole deadline, not one per read, so a connection
-/// that trickles a byte at a time cannot hold its place for ever.
-pub const NAME_DEADLINE: Duration = Duration::from_secs(30);
 
 /// How many connections from one address may be choosing a name at once. A person opens one or
 /// two; thousands of silent ones from one address are an attack, and must not fill the server.
@@ -129,6 +126,7 @@ pub fn is_timeout(error: &io::Error) -> bool {
 mod tests {
     use super::*;
     use std::net::{Ipv4Addr, TcpListener};
+    use std::time::Duration;
 
     #[test]
     fn unnamed_connections_are_limited_per_address_and_counted_until_dropped() {
