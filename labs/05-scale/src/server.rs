@@ -139,13 +139,13 @@ fn turn_away(stream: &TcpStream, peer: SocketAddr, why: &str) {
     let _ = sys::send_now(stream, protocol::closing(why).as_bytes());
 }
 
-/// How many connections the server holds at most. Each has a thread, and a
-/// second one if it falls behind (its writer, see the outbox module), and each thread costs the
-/// kernel four memory mappings: its stack and the small stack of its signal handler, each behind
-/// a guard page. A process may have `vm.max_map_count` mappings (65,530 by default), and a thread
-/// that would pass it cannot set itself up: std then aborts the whole server. So the server
-/// refuses connections before that point, should every member fall behind at once, keeping
-/// 1,000 mappings for everything else (about 8,000 connections by default).
+/// How many connections the server holds at most. Each has a thread, and a second one if it
+/// falls behind (its writer, see the outbox module), and each thread costs the kernel four
+/// memory mappings: its stack and the small stack of its signal handler, each behind a guard
+/// page. A process may have `vm.max_map_count` mappings (65,530 by default), and a thread that
+/// would pass it cannot set itself up: std then aborts the whole server. So the server refuses
+/// connections before that point, should every member fall behind at once, keeping 1,000
+/// mappings for everything else (about 8,000 connections by default).
 fn most_connections() -> usize {
     sys::max_map_count().saturating_sub(1000) / 8
 }
@@ -168,19 +168,21 @@ fn admit(
     let _ = sys::set_send_buffer(&stream, SEND_BUFFER);
     let socket = Arc::new(stream);
     let outbox = room.outbox(Arc::clone(&socket), peer);
-    let (own, room) = (Arc::clone(&outbox), Arc::clone(room));
+    let (own, shared) = (Arc::clone(&outbox), Arc::clone(room));
     let counted = Arc::clone(connections);
     let started = threads::spawn("handle", move || {
         let _counted = counted;
-        handle(&socket, peer, naming, &own, &room);
+        handle(&socket, peer, naming, &own, &shared);
     });
     if started.is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
-        // spare. The connection closes, and everybody else carries on.
-        outbox.close();
+        // spare. For that connection the room is full: it is told so and closed, and
+        // everybody else carries on.
         log::line(format!(
             "cannot serve {peer}: the system would not start another thread"
         ));
+        room.tell(&outbox, &protocol::closing(protocol::ROOM_FULL));
+        outbox.close();
     }
 }
 
