@@ -291,9 +291,12 @@ impl Outbox {
         if threads::spawn("writer", move || outbox.write_out()).is_err() {
             let mut queue = self.lock();
             log::line(format!(
-                "{} dropped: fell behind, and the system would not start its writer",
-                queue.name
+                "{} dropped: {}, and the system would not start its writer",
+                queue.name,
+                protocol::FELL_BEHIND
             ));
+            // Its last line says why, as for any member dropped (see `finish`).
+            (queue.state, queue.why) = (State::Dropped, protocol::FELL_BEHIND);
             self.finish(&mut queue);
         }
     }
