@@ -87,7 +87,16 @@ fn thousands_of_silent_connections_from_one_address_keep_nobody_out() {
     assert!(welcome.contains("* Welcome, dado!"), "{welcome}");
     assert!(took < Duration::from_millis(100), "joining took {took:?}");
     server.expect("name of client is dado\n");
-    eprintln!("{silent} silent connections: dado joined in {took:?}");
+    // The figures, for the guide and the notes (Linux only).
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.id()));
+    let figures: Vec<&str> = status.iter().flat_map(|s| s.lines()).collect();
+    let figures = figures
+        .iter()
+        .filter(|l| l.starts_with("VmHWM") || l.starts_with("Threads"));
+    let figures: Vec<String> = figures
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    eprintln!("{silent} silent connections: dado joined in {took:?}; server {figures:?}");
 }
 
 #[test]
@@ -208,8 +217,9 @@ fn a_log_nobody_reads_stops_nobody() {
     let port = first.trim().rsplit(':').next().and_then(|p| p.parse().ok());
     let address = SocketAddr::from(([127, 0, 0, 1], port.expect("listening on ...:PORT")));
 
-    // Four members each say 40 lines of 8 KB: far more log than a pipe holds (64 KiB) plus
-    // what the log keeps waiting (log::WAITING).
+    // Four members each say 80 lines of 8 KB, 2.5 MB: far more log than a pipe holds (64 KiB)
+    // plus what a log may keep waiting (log::WAITING; 1 MiB in an earlier version, which then
+    // made everybody wait).
     let mut members: Vec<_> = (0..4)
         .map(|n| {
             let mut member = talk.connect(&format!("m{n}"), address);
@@ -221,13 +231,13 @@ fn a_log_nobody_reads_stops_nobody() {
         .collect();
     let padding = ".".repeat(8000);
     for (n, member) in members.iter_mut().enumerate() {
-        let lines: String = (0..40)
+        let lines: String = (0..80)
             .map(|k| format!("m{n} {k:02} {padding}\n"))
             .collect();
         member.send_bytes(lines.as_bytes());
     }
     for member in &mut members {
-        member.expect(&format!(") m3: m3 39 {padding}\n"));
+        member.expect(&format!(") m3: m3 79 {padding}\n"));
     }
 
     talk.step("the room goes on: a newcomer joins, and a message reaches everyone");
