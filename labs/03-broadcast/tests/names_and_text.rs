@@ -105,8 +105,8 @@ fn forged_and_invisible_lines_are_refused_to_their_sender_only() {
 
     let not_sent = "is not allowed: the line was not sent";
     let refused: [(&str, &str); 8] = [
-        // Back to the start of the row, over alice's own time stamp and name.
-        ("\r(09:14:54) * bob left!", "U+000D (carriage return)"),
+        // Back to the start of the row, over alice's own time stamp and name: she seems gone.
+        ("\r(09:14:54) * alice left!", "U+000D (carriage return)"),
         // Up one row, erase it, and write a line "from" bob there.
         (
             "\u{1b}[1A\u{1b}[2K(09:14:54) bob: I owe alice 100",
@@ -117,7 +117,7 @@ fn forged_and_invisible_lines_are_refused_to_their_sender_only() {
         ("a\0b", "U+0000 (null)"),
         ("invoice_\u{202E}fdp.exe", "U+202E (right-to-left override)"),
         (
-            "ok\u{2028}(09:14:54) * bob left!",
+            "ok\u{2028}(09:14:54) * alice left!",
             "U+2028 (line separator)",
         ),
         ("pay\u{200B}pal", "U+200B (zero width space)"),
@@ -139,7 +139,7 @@ fn forged_and_invisible_lines_are_refused_to_their_sender_only() {
 
     // Nothing of the refused lines reached bob, nor the server's log.
     let (bob_saw, log) = (bob.transcript(), server.transcript());
-    for forged in ["bob left", "I owe", "pwned", "fdp", "pay"] {
+    for forged in ["left!", "I owe", "pwned", "fdp", "pay"] {
         assert!(!bob_saw.contains(forged), "bob saw {forged:?}: {bob_saw}");
         assert!(!log.contains(forged), "the log shows {forged:?}: {log}");
     }
