@@ -9,8 +9,9 @@
 //! - `server`: the documents' `receive` (accept loop, the kernel's limits, unnamed connections
 //!   limited) and `handle` (one thread per member, its lines said in batches);
 //! - `room`: the member list and the documents' `broadcast`, under one lock: it only queues;
-//! - `outbox`: each member's byte queue (the documents' `client.send`), the slow-reader rules,
-//!   and its writer thread for when it lags;
+//! - `outbox`: each member's queue (the documents' `client.send`), the slow-reader rules, and
+//!   its writer thread for when it lags;
+//! - `chunks`: what a member's queue holds: the room's lines, shared by all the queues;
 //! - `postman`: the one thread that writes every member that keeps up, never waiting;
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
 //! - `naming`: connections still choosing a name, limited per address and in all, and their
@@ -19,12 +20,14 @@
 //! - `threads`: small stacks, and no panic when the system has no thread to spare;
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> naming, flood, room -> postman -> outbox -> load, threads, sys.
+//! Modules form a tree: server -> naming, flood, room -> postman -> outbox -> chunks, load,
+//! threads, sys.
 
 // Said once, in a sentence, rather than as the errors of the system calls it would not find.
 #[cfg(not(target_os = "linux"))]
 compile_error!("lab05 runs on Linux only (see src/sys.rs); labs 01 to 04 run everywhere");
 
+mod chunks;
 mod flood;
 mod load;
 mod naming;

@@ -34,6 +34,7 @@ use std::time::{Duration, Instant};
 use lab03::log;
 use lab03::protocol;
 
+use crate::chunks::Chunks;
 use crate::load::Load;
 use crate::{sys, threads};
 
@@ -104,9 +105,9 @@ pub struct Outbox {
 struct Queue {
     /// Who this is for, in the log: the address until the member has a name.
     name: String,
-    /// The lines queued, end to end, exactly as they will be sent: they leave with one `write`,
-    /// however many there are.
-    bytes: Vec<u8>,
+    /// The lines queued, end to end, exactly as they will be sent, shared with the other
+    /// members' queues: they leave with one vectored write, however many there are.
+    bytes: Chunks,
     /// What the writer took from `bytes` and the member has not taken yet.
     in_flight: usize,
     state: State,
@@ -175,7 +176,7 @@ impl Outbox {
         Arc::new(Outbox {
             queue: Mutex::new(Queue {
                 name,
-                bytes: Vec::new(),
+                bytes: Chunks::default(),
                 in_flight: 0,
                 state: State::Open,
                 pen: Pen::Nobody,
@@ -196,15 +197,15 @@ impl Outbox {
         self.lock().name = name.to_string();
     }
 
-    /// Queues `lines` (which end in `\n`). Lines for a closing or closed outbox are dropped
-    /// silently: that member is on its way out. Never waits, so the room may push with its
-    /// lock held.
-    pub fn push(&self, lines: &[u8]) -> Pushed {
+    /// Queues `lines` (which end in `\n`, and are shared with the other members' queues).
+    /// Lines for a closing or closed outbox are dropped silently: that member is on its way
+    /// out. Never waits, so the room may push with its lock held.
+    pub fn push(&self, lines: &Arc<[u8]>) -> Pushed {
         let mut queue = self.lock();
         if queue.state != State::Open {
             return Pushed::Queued;
         }
-        queue.bytes.extend_from_slice(lines);
+        queue.bytes.push(Arc::clone(lines));
         if queue.pen != Pen::Writer {
             self.load.add(lines.len());
         }
@@ -223,7 +224,8 @@ impl Outbox {
     /// If it does not, the rest stays queued and the member's writer takes the pen.
     pub fn deliver(self: &Arc<Self>) -> Delivered {
         // The whole queue, leaving an empty one (which allocates nothing until the next line):
-        // a quiet member holds no buffer, and the one sent here is freed once sent.
+        // a quiet member holds nothing, and the lines sent here are freed once every member
+        // has been sent them.
         let mut batch = {
             let mut queue = self.lock();
             if queue.state == State::Dropped {
@@ -233,15 +235,16 @@ impl Outbox {
             }
             std::mem::take(&mut queue.bytes)
         };
-        let sent = sys::send_now(&self.socket, &batch);
+        let total = batch.len();
+        let last = self.send_now(&mut batch);
         let mut queue = self.lock();
-        self.load.remove(batch.len());
+        self.load.remove(total);
         // Noted first: a member dropped meanwhile gets its reason only after a whole line.
-        if let Ok(sent @ 1..) = sent {
-            queue.line_end = batch[sent - 1] == b'\n';
+        if let Ok(Some(last)) = last {
+            queue.line_end = last == b'\n';
         }
-        let sent = match sent {
-            Ok(sent) if queue.state != State::Dropped => sent,
+        let sent = match last {
+            Ok(_) if queue.state != State::Dropped => total - batch.len(),
             // The connection failed (a reset, say), or the member was dropped meanwhile: its
             // reader meets the end of the connection and announces the leave.
             _ => {
@@ -256,12 +259,11 @@ impl Outbox {
                 self.changed.notify_all(); // There is room again.
             }
         }
-        if sent < batch.len() {
+        if sent < total {
             // The socket is full: what it did not take goes back in front of what came since,
             // and the member's writer takes over.
             self.load.remove(queue.bytes.len());
-            batch.drain(..sent);
-            batch.extend_from_slice(&queue.bytes);
+            batch.append(std::mem::take(&mut queue.bytes));
             queue.bytes = batch;
             self.hand_to_writer(queue);
             Delivered::Done
@@ -275,6 +277,22 @@ impl Outbox {
             self.finish(&mut queue);
             Delivered::Done
         }
+    }
+
+    /// Sends what the socket takes of `batch` at once, without waiting, and returns the last
+    /// byte it took (`None`: none). Several writes when a batch has more chunks than one takes.
+    fn send_now(&self, batch: &mut Chunks) -> io::Result<Option<u8>> {
+        let mut last = None;
+        while !batch.is_empty() {
+            let slices = batch.slices();
+            let offered: usize = slices.iter().map(|slice| slice.len()).sum();
+            let sent = sys::send_slices_now(&self.socket, &slices)?;
+            last = batch.consume(sent).or(last);
+            if sent < offered {
+                break; // The socket is full.
+            }
+        }
+        Ok(last)
     }
 
     /// Gives the pen to the member's writer, starting the writer the first time.
@@ -414,7 +432,7 @@ impl Outbox {
                 queue.in_flight = queue.bytes.len();
                 std::mem::take(&mut queue.bytes)
             };
-            if self.send(&batch).is_err() {
+            if self.send(batch).is_err() {
                 return self.finish(&mut self.lock());
             }
         }
@@ -434,13 +452,12 @@ impl Outbox {
     }
 
     /// Writes all of `bytes`, noting each time the member takes some (see [`PATIENCE`]).
-    fn send(&self, mut bytes: &[u8]) -> io::Result<()> {
+    fn send(&self, mut bytes: Chunks) -> io::Result<()> {
         while !bytes.is_empty() {
-            match (&*self.socket).write(bytes) {
+            match (&*self.socket).write_vectored(&bytes.slices()) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(written) => {
-                    let line_end = bytes[written - 1] == b'\n';
-                    bytes = &bytes[written..];
+                    let line_end = bytes.consume(written) == Some(b'\n');
                     let mut queue = self.lock();
                     queue.progress = Instant::now();
                     queue.line_end = line_end;

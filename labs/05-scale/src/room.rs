@@ -161,7 +161,7 @@ impl Room {
     /// `line` (a whole line, with its `\n`) to one member only.
     pub fn tell(&self, outbox: &Arc<Outbox>, line: &str) {
         let mut after = Aftermath::default();
-        after.note(outbox, outbox.push(line.as_bytes()));
+        after.note(outbox, outbox.push(&Arc::from(line.as_bytes())));
         after.finish(&self.postman);
     }
 
@@ -188,10 +188,12 @@ impl Room {
 }
 
 /// Queues `lines` to each of `members`, and notes in `after` what is left to do once the
-/// room's lock is released.
+/// room's lock is released. The lines are made once and shared by every member's queue (see
+/// the chunks module).
 fn deliver(members: &[Member], lines: &str, after: &mut Aftermath) {
+    let lines: Arc<[u8]> = Arc::from(lines.as_bytes());
     for member in members {
-        let pushed = member.outbox.push(lines.as_bytes());
+        let pushed = member.outbox.push(&lines);
         after.note(&member.outbox, pushed);
     }
 }
