@@ -16,7 +16,7 @@ use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::{log, protocol};
@@ -55,44 +55,42 @@ struct Shared {
     /// Bytes queued and not yet taken by the writer.
     queued: AtomicUsize,
     member: Mutex<Member>,
-    /// Disconnected once the writer has finished (see [`Outbox::wait_sent`]).
-    finished: Mutex<Receiver<()>>,
+    /// Tells [`Outbox::wait_sent`] that the writer has finished.
+    finished: Condvar,
 }
 
+#[derive(Default)]
 struct Member {
     /// The address until the member has a name; the name afterwards.
     who: String,
     named: bool,
     /// Why the server dropped it, once it has.
     dropped: Option<&'static str>,
+    finished: bool,
 }
 
 /// The writer's end of an outbox (see [`write_out`]).
 pub struct Writer {
     lines: Receiver<Out>,
     shared: Arc<Shared>,
-    _finished: Sender<()>,
 }
 
 /// An outbox for the connection `socket` from `who`, and its writer's end.
 pub fn outbox(socket: TcpStream, who: String) -> (Outbox, Writer) {
     let (lines, queued) = mpsc::channel();
-    let (finishing, finished) = mpsc::channel();
     let member = Member {
         who,
-        named: false,
-        dropped: None,
+        ..Member::default()
     };
     let shared = Arc::new(Shared {
         socket,
         queued: AtomicUsize::new(0),
         member: Mutex::new(member),
-        finished: Mutex::new(finished),
+        finished: Condvar::new(),
     });
     let writer = Writer {
         lines: queued,
         shared: Arc::clone(&shared),
-        _finished: finishing,
     };
     (Outbox { lines, shared }, writer)
 }
@@ -125,8 +123,11 @@ impl Outbox {
     /// Waits until the writer has finished or `deadline` has passed.
     pub fn wait_sent(&self, deadline: Instant) {
         let left = deadline.saturating_duration_since(Instant::now());
-        let finished = self.shared.finished.lock();
-        let _ = finished.map(|finished| finished.recv_timeout(left));
+        let member = self.shared.lock();
+        let _ = self
+            .shared
+            .finished
+            .wait_timeout_while(member, left, |m| !m.finished);
     }
 }
 
@@ -153,7 +154,7 @@ impl Shared {
 /// connection that has not joined by `deadline` is dropped.
 // course: cut | wait for a line, take every other queued line with it and write them in one go, until Close; a write that takes nothing for PATIENCE drops the member | guide/src/lab03-broadcast.md#the-writer
 pub fn write_out(writer: Writer, deadline: Instant) {
-    let Writer { lines, shared, .. } = &writer;
+    let Writer { lines, shared } = &writer;
     // A write waits that long at most, to see whether the member took anything meanwhile.
     let _ = shared.socket.set_write_timeout(Some(PATIENCE / 5));
     let mut batch = Vec::new();
@@ -179,18 +180,18 @@ pub fn write_out(writer: Writer, deadline: Instant) {
                 Out::Close => open = false,
             }
             if batch.len() >= BATCH && !send(shared, &mut batch) {
-                return shutdown(&shared.socket); // It takes nothing more: no last word.
+                return finish(shared); // It takes nothing more: no last word.
             }
         }
         if !send(shared, &mut batch) {
-            return shutdown(&shared.socket);
+            return finish(shared);
         }
     }
     let dropped = shared.lock().dropped;
     if let Some(why) = dropped {
         let _ = (&shared.socket).write_all(protocol::closing(why).as_bytes());
     }
-    shutdown(&shared.socket);
+    finish(shared);
 }
 
 /// Writes `batch` to the member and empties it; false if the connection failed, or the member
@@ -221,7 +222,10 @@ fn waited(error: &io::Error) -> bool {
     matches!(error.kind(), WouldBlock | TimedOut | Interrupted)
 }
 
-/// Closes both directions, which also ends the member's reader if it is still reading.
-fn shutdown(socket: &TcpStream) {
-    let _ = socket.shutdown(Shutdown::Both);
+/// Closes both directions, which also ends the member's reader if it is still reading, and
+/// tells [`Outbox::wait_sent`].
+fn finish(shared: &Shared) {
+    let _ = shared.socket.shutdown(Shutdown::Both);
+    shared.lock().finished = true;
+    shared.finished.notify_all();
 }
