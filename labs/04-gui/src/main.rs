@@ -15,9 +15,13 @@
 //! - `receive` (read the socket, answer `nick`, show messages): `connection::receive` reads,
 //!   `protocol::Session::on_line` decides, `Chat::on_network` in `client.rs` shows.
 
+mod bidi_line;
 mod client;
 mod connection;
+mod layout;
+mod name_dialog;
 mod protocol;
+mod shaped_input;
 mod window;
 
 use std::process::ExitCode;

@@ -48,7 +48,7 @@ fn converse(
     let mut client = start_client(talk, display, address.port(), &["--name", NAME]);
     client.expect(&format!("* Welcome, {NAME}! In the room: bob, {NAME}."));
     bob.expect(&format!("* {NAME} joined! In the room: bob, {NAME}.\n"));
-    let window = display.wait_for_window(talk, "^Chat room: ");
+    let window = display.wait_for_window(talk, "^CHATT APPLICATION: ");
 
     bob.send_line(ARABIC);
     client.expect(&format!(" bob: {ARABIC}\n"));
@@ -119,13 +119,13 @@ fn the_server_going_away_is_shown_in_the_window() {
     let server = StandIn::start(Manner::Polite);
     let mut client = start_client(&talk, &display, server.address.port(), &["--name", "alice"]);
     client.expect("* Welcome, alice!");
-    let window = display.wait_for_window(&talk, "^Chat room: ");
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: ");
 
     talk.step("the server closes every connection");
     server.go_away();
     client.expect("* The server closed the connection.\n");
     // The window is still there, and still answers: closing it ends the program cleanly.
-    display.wait_for_window(&talk, "^Chat room: ");
+    display.wait_for_window(&talk, "^CHATT APPLICATION: ");
     display.press(&talk, &window, "Escape");
     client.wait_success();
 }
@@ -140,7 +140,7 @@ fn a_silent_server_does_not_freeze_the_window() {
     let mut client = start_client(&talk, &display, server.address.port(), &["--name", "alice"]);
     client.expect("* Welcome, alice!");
     server.expect(&talk, "alice is ignored");
-    let window = display.wait_for_window(&talk, "^Chat room: ");
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: ");
 
     // The server reads nothing more and never answers the leave: the window still takes the
     // typing and the close, and the program ends within its short wait for a goodbye.
@@ -169,7 +169,7 @@ fn a_refused_name_can_be_chosen_again() {
     client.expect("* Welcome, carol! In the room: bob, carol.");
     bob.expect("* carol joined! In the room: bob, carol.\n");
 
-    let window = display.wait_for_window(&talk, "^Chat room: carol at ");
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: carol at ");
     display.press(&talk, &window, "Escape");
     bob.expect(" * carol left!\n");
     client.wait_success();
@@ -189,7 +189,7 @@ fn without_a_name_the_dialog_asks_for_one() {
     client.expect("* Welcome, dina! In the room: dina.");
     server.expect(&talk, "name \"dina\"");
 
-    let window = display.wait_for_window(&talk, "^Chat room: dina at ");
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: dina at ");
     display.press(&talk, &window, "Escape");
     server.expect(&talk, "dina left (CLOSE)");
     client.wait_success();
