@@ -180,7 +180,7 @@ impl Chat {
     /// name the server refused, if any. Cancelling it ends the program.
     fn ask_name(&mut self, question: &str) {
         let previous = self.name.clone().unwrap_or_default();
-        match name_dialog::ask_name(question, &previous) {
+        match name_dialog::ask_name(question, &previous, self.window.area()) {
             Some(typed) => self.send_name(&typed),
             None => self.gave_up = true,
         }

@@ -19,17 +19,22 @@ use fltk::{
     window::DoubleWindow,
 };
 
-use crate::layout::{self, DialogLayout};
+use crate::layout::{self, DialogLayout, Rect};
 use crate::shaped_input;
 use crate::window::{placed, rgb};
 
-/// Shows the dialog with `question`, its box holding `previous`; returns what the user typed,
-/// or `None` if they cancelled.
-pub fn ask_name(question: &str, previous: &str) -> Option<String> {
+/// Shows the dialog with `question`, its box holding `previous`, in the middle of `over` (the
+/// chat window: the lines at its top, such as why a name was refused, stay in sight); returns
+/// what the user typed, or `None` if they cancelled.
+pub fn ask_name(question: &str, previous: &str, over: Rect) -> Option<String> {
     let place = DialogLayout::new();
-    let mut dialog = DoubleWindow::default()
-        .with_size(layout::DIALOG_WIDTH, layout::DIALOG_HEIGHT)
-        .with_label("Nickname");
+    let mut dialog = DoubleWindow::new(
+        over.x + (over.w - layout::DIALOG_WIDTH) / 2,
+        over.y + (over.h - layout::DIALOG_HEIGHT) / 2,
+        layout::DIALOG_WIDTH,
+        layout::DIALOG_HEIGHT,
+        "Nickname",
+    );
     dialog.set_color(rgb(layout::BACKGROUND));
 
     let mut asked = placed(Frame::default(), place.question).with_label(question);

@@ -138,6 +138,16 @@ impl ChatWindow {
         }
     }
 
+    /// Where the window is on the screen.
+    pub fn area(&self) -> Rect {
+        Rect {
+            x: self.window.x(),
+            y: self.window.y(),
+            w: self.window.w(),
+            h: self.window.h(),
+        }
+    }
+
     pub fn set_title(&mut self, title: &str) {
         self.window.set_label(title);
     }

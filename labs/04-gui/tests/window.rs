@@ -13,6 +13,8 @@ mod support;
 use std::fs;
 
 use harness::{Conversation, Peer};
+use support::layout::{self, ChatLayout, DialogLayout, Rect};
+use support::picture::{self, Place};
 use support::{Display, Manner, StandIn, start_client};
 
 /// The client's name: Persian, to check right-to-left text in the title and the chat area.
@@ -21,21 +23,46 @@ const NAME: &str = "مریم";
 const ARABIC: &str = "مرحبا يا مريم، كيف حالك؟";
 /// And in Persian ("Hello, everyone!").
 const PERSIAN: &str = "سلام به همه!";
+/// What the window answers, in Persian ("Hi bob, I am fine!").
+const PERSIAN_REPLY: &str = "سلام باب، من خوبم!";
+/// What it is typing when photographed, in Arabic ("And you?").
+const ARABIC_TYPED: &str = "وأنت؟";
 
 /// bob joins the room at `address` as a raw TCP member.
 fn bob_joins(talk: &Conversation, address: std::net::SocketAddr) -> Peer {
-    let mut bob = talk.connect("bob", address);
-    bob.expect("nick? ");
-    bob.expect_line();
-    bob.send_line("bob");
-    bob.expect("Welcome, bob!");
-    bob.expect_line();
-    bob
+    member_joins(talk, address, "bob")
+}
+
+/// A raw TCP member called `name` joins the room at `address`.
+fn member_joins(talk: &Conversation, address: std::net::SocketAddr, name: &str) -> Peer {
+    let mut member = talk.connect(name, address);
+    member.expect("nick? ");
+    member.expect_line();
+    member.send_line(name);
+    member.expect(&format!("Welcome, {name}!"));
+    member.expect_line();
+    member
+}
+
+/// The inside of a box of the layout, without its frame: where its text is drawn.
+fn inside(rect: Rect) -> Rect {
+    Rect {
+        x: rect.x + 3,
+        y: rect.y + 3,
+        w: rect.w - 6,
+        h: rect.h - 6,
+    }
+}
+
+/// The chat window's widgets, where the program puts them.
+fn chat_layout() -> ChatLayout {
+    ChatLayout::new(layout::WINDOW_WIDTH, layout::WINDOW_HEIGHT)
 }
 
 /// The conversation every server must carry: the window joins, reads Arabic and Persian from
-/// bob, sends what is typed into it (Enter sends; an empty box sends nothing), is photographed,
-/// and leaves when closed. The photograph is saved as `picture`, and is the guide's if `guide`.
+/// bob, sends what is typed into it (Enter sends; an empty box sends nothing), is photographed
+/// with Arabic being typed in its box, and leaves when closed (what is in the box is not sent).
+/// The photograph is saved as `picture`, and is the guide's if `guide`.
 fn converse(
     talk: &Conversation,
     display: &Display,
@@ -60,13 +87,24 @@ fn converse(
     // Enter on an empty box sends nothing; the stand-in's record (or bob's next line) shows
     // the next message comes straight after.
     display.press(talk, &window, "Return");
-    display.type_into(talk, &window, "Hello from the window");
+    display.type_into(talk, &window, PERSIAN_REPLY);
     display.press(talk, &window, "Return");
-    bob.expect(&format!(" {NAME}: Hello from the window\n"));
-    client.expect(&format!(" {NAME}: Hello from the window\n"));
+    bob.expect(&format!(" {NAME}: {PERSIAN_REPLY}\n"));
+    client.expect(&format!(" {NAME}: {PERSIAN_REPLY}\n"));
 
+    display.type_into(talk, &window, ARABIC_TYPED);
     let picture = support::screenshot_path(picture);
-    display.screenshot(talk, &window, &picture);
+    let place = chat_layout();
+    // Photographed once the box shows all that was typed (its text's ink as wide as in a
+    // picture where it was, the test just before this one checks it is drawn right).
+    picture::wait_until_ink_settles(
+        talk,
+        &|| {
+            display.screenshot(talk, &window, &picture);
+            picture.clone()
+        },
+        inside(place.message),
+    );
     support::assert_png(&picture, 640, 480);
     if let Some(guide) = guide.then(support::guide_picture).flatten() {
         fs::copy(&picture, guide).expect("copy the picture into the guide");
@@ -92,7 +130,7 @@ fn the_window_chats_with_the_stand_in_server() {
         sent,
         [
             format!("name {NAME:?}"),
-            format!("{NAME} sent \"Hello from the window\""),
+            format!("{NAME} sent {PERSIAN_REPLY:?}"),
             format!("{NAME} sent \"CLOSE\""),
         ]
     );
@@ -108,6 +146,108 @@ fn the_window_chats_with_the_lab03_server() {
     let address = server.address();
     converse(&talk, &display, address, "lab04-window.png", true);
     server.expect(&format!("{NAME} left (CLOSE)\n"));
+}
+
+#[test]
+fn arabic_and_persian_are_shaped_while_typed_in_the_message_box() {
+    let talk = Conversation::new("lab04: Arabic and Persian typed in the message box");
+    let Some(display) =
+        Display::start("arabic_and_persian_are_shaped_while_typed_in_the_message_box")
+    else {
+        return;
+    };
+    let server = StandIn::start(Manner::Polite);
+    let mut bob = bob_joins(&talk, server.address);
+    let mut client = start_client(&talk, &display, server.address.port(), &["--name", NAME]);
+    client.expect(&format!("* Welcome, {NAME}! In the room: bob, {NAME}."));
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: ");
+    let place = chat_layout();
+
+    for (language, text) in [("Arabic", ARABIC), ("Persian", PERSIAN)] {
+        bob.send_line(text);
+        client.expect(&format!(" bob: {text}\n"));
+        display.type_into(&talk, &window, text);
+        // The focus goes to the send button, so that the box's cursor is not in the picture.
+        display.press(&talk, &window, "Tab");
+        let picture = support::screenshot_path(&format!("lab04-typed-{language}.png"));
+        let shoot = || {
+            display.screenshot(&talk, &window, &picture);
+            picture.clone()
+        };
+        picture::wait_until_drawn_alike(
+            &talk,
+            &format!("the {language} typed in the message box"),
+            Place {
+                shoot: &shoot,
+                area: inside(place.message),
+            },
+            Place {
+                shoot: &shoot,
+                area: inside(place.chat),
+            },
+        );
+        // And what goes out is what was typed.
+        display.press(&talk, &window, "shift+Tab");
+        display.press(&talk, &window, "Return");
+        bob.expect(&format!(" {NAME}: {text}\n"));
+        client.expect(&format!(" {NAME}: {text}\n"));
+    }
+
+    display.press(&talk, &window, "Escape");
+    bob.expect(&format!(" * {NAME} left!\n"));
+    client.wait_success();
+}
+
+#[test]
+fn a_persian_name_is_shaped_while_typed_in_the_dialog() {
+    let talk = Conversation::new("lab04: a Persian name typed in the nickname dialog");
+    let Some(display) = Display::start("a_persian_name_is_shaped_while_typed_in_the_dialog") else {
+        return;
+    };
+    let server = StandIn::start(Manner::Polite);
+    // Someone has the name already: the refusal puts it in the chat area, for comparison.
+    let _maryam = member_joins(&talk, server.address, NAME);
+    let mut client = start_client(&talk, &display, server.address.port(), &["--name", NAME]);
+    client.expect(&format!(
+        "! nickname refused: {NAME} is already in the room\n"
+    ));
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION at ");
+    let dialog = display.wait_for_window(&talk, "^Nickname$");
+    server.expect(&talk, &format!("name {NAME:?}"));
+
+    // The dialog offers the refused name: select it all, and type it again over it.
+    display.press(&talk, &dialog, "ctrl+a");
+    display.type_into(&talk, &dialog, NAME);
+    display.press(&talk, &dialog, "Tab");
+    let in_dialog = support::screenshot_path("lab04-typed-name.png");
+    let in_window = support::screenshot_path("lab04-refused-name.png");
+    picture::wait_until_drawn_alike(
+        &talk,
+        "the name typed in the dialog",
+        Place {
+            shoot: &|| {
+                display.screenshot(&talk, &dialog, &in_dialog);
+                in_dialog.clone()
+            },
+            area: inside(DialogLayout::new().name),
+        },
+        Place {
+            shoot: &|| {
+                display.screenshot(&talk, &window, &in_window);
+                in_window.clone()
+            },
+            area: inside(chat_layout().chat),
+        },
+    );
+    // OK has the focus; Enter presses it, and the name typed goes out as typed.
+    display.press(&talk, &dialog, "Return");
+    server.expect(&talk, &format!("name {NAME:?}"));
+    client.expect(&format!(
+        "! nickname refused: {NAME} is already in the room\n"
+    ));
+    let dialog = display.wait_for_window(&talk, "^Nickname$");
+    display.press(&talk, &dialog, "Escape");
+    client.wait_success();
 }
 
 #[test]
