@@ -22,6 +22,7 @@ use fltk::{
 use crate::layout::{self, DialogLayout, Rect};
 use crate::shaped_input;
 use crate::window::{placed, rgb};
+use crate::words;
 
 /// Shows the dialog with `question`, its box holding `previous`, in the middle of `over` (the
 /// chat window: the lines at its top, such as why a name was refused, stay in sight); returns
@@ -33,7 +34,7 @@ pub fn ask_name(question: &str, previous: &str, over: Rect) -> Option<String> {
         over.y + (over.h - layout::DIALOG_HEIGHT) / 2,
         layout::DIALOG_WIDTH,
         layout::DIALOG_HEIGHT,
-        "Nickname",
+        words::DIALOG_TITLE,
     );
     dialog.set_color(rgb(layout::BACKGROUND));
 

@@ -11,6 +11,8 @@
 //! `nick? ...` and `! nickname refused: ...` during the handshake, then time-stamped lines
 //! (`(12:00:01) alice: hello`, `(12:00:05) * bob left!`) and `! ...` errors once in the room.
 
+use crate::words;
+
 /// What a member sends to leave the room: the server answers with a goodbye and closes.
 pub const LEAVE: &str = "CLOSE";
 
@@ -146,7 +148,7 @@ impl Session {
 
 /// The nickname dialog's question: the server's hint, and why the last name was refused.
 pub fn name_question(hint: &str, refusal: Option<&str>) -> String {
-    let ask = format!("please choose name {hint}");
+    let ask = format!("{} {hint}", words::QUESTION);
     match refusal {
         Some(reason) => format!("The server refused that name: {reason}.\n{ask}"),
         None => ask,
@@ -224,8 +226,8 @@ pub fn lost_notice(time: &str, reason: &str) -> String {
 /// whom once the server has accepted the name (a student runs several windows side by side).
 pub fn window_title(address: &str, name: Option<&str>) -> String {
     match name {
-        Some(name) => format!("CHATT APPLICATION: {name} at {address}"),
-        None => format!("CHATT APPLICATION at {address}"),
+        Some(name) => format!("{}: {name} at {address}", words::TITLE),
+        None => format!("{} at {address}", words::TITLE),
     }
 }
 

@@ -27,6 +27,7 @@ use fltk::{
 use crate::connection::Incoming;
 use crate::layout::{self, ChatLayout, Rect};
 use crate::shaped_input;
+use crate::words;
 
 /// Everything the GUI thread reacts to, from the widgets and from the network threads.
 #[derive(Debug, Clone)]
@@ -58,7 +59,7 @@ impl ChatWindow {
             .with_label(title);
         window.set_color(rgb(layout::BACKGROUND));
 
-        let mut heading = placed(Frame::default(), place.heading).with_label("CHat App");
+        let mut heading = placed(Frame::default(), place.heading).with_label(words::HEADING);
         heading.set_frame(FrameType::FlatBox);
         heading.set_color(rgb(layout::HEADING_BACKGROUND));
         heading.set_label_font(Font::HelveticaBold);
@@ -72,7 +73,7 @@ impl ChatWindow {
         chat.set_text_font(Font::Helvetica);
         chat.set_text_size(layout::TEXT_SIZE);
 
-        let mut label = placed(Frame::default(), place.label).with_label("Message");
+        let mut label = placed(Frame::default(), place.label).with_label(words::MESSAGE_LABEL);
         label.set_label_font(Font::HelveticaBold);
         label.set_label_size(layout::TITLE_SIZE);
         label.set_align(Align::Center | Align::Inside);
@@ -85,7 +86,7 @@ impl ChatWindow {
         message.set_trigger(CallbackTrigger::EnterKeyAlways);
         message.emit(events, Message::Send);
 
-        let mut send = placed(Button::default(), place.send).with_label("send");
+        let mut send = placed(Button::default(), place.send).with_label(words::SEND);
         send.set_label_font(Font::HelveticaBold);
         send.set_label_size(layout::BUTTON_SIZE);
         send.emit(events, Message::Send);

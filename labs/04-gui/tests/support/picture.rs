@@ -27,6 +27,7 @@ pub struct Picture {
     width: i32,
     height: i32,
     light: Vec<u8>,
+    rgb: Vec<u8>,
 }
 
 impl Picture {
@@ -77,7 +78,14 @@ impl Picture {
             width,
             height,
             light,
+            rgb: pixels.to_vec(),
         }
+    }
+
+    /// The colour of the pixel at `x`, `y`, as `(red, green, blue)`.
+    pub fn colour(&self, x: i32, y: i32) -> (u8, u8, u8) {
+        let at = 3 * (y * self.width + x) as usize;
+        (self.rgb[at], self.rgb[at + 1], self.rgb[at + 2])
     }
 
     fn at(&self, x: i32, y: i32) -> u8 {
