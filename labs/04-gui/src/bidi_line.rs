@@ -64,6 +64,30 @@ impl Line {
             .collect()
     }
 
+    /// The line's whole width.
+    pub fn width(&self, text: &str, width: impl Fn(&str) -> f64) -> f64 {
+        self.runs
+            .iter()
+            .map(|run| width(&text[run.text.clone()]))
+            .sum()
+    }
+
+    /// Where a click at `x` from the line's left end puts the cursor: the letter boundary whose
+    /// cursor stands nearest.
+    pub fn position_at(&self, text: &str, x: f64, width: impl Fn(&str) -> f64) -> usize {
+        let boundaries = text
+            .char_indices()
+            .map(|(at, _)| at)
+            .chain(std::iter::once(text.len()));
+        boundaries
+            .min_by(|&a, &b| {
+                let from_a = (self.cursor_x(text, a, &width) - x).abs();
+                let from_b = (self.cursor_x(text, b, &width) - x).abs();
+                from_a.total_cmp(&from_b)
+            })
+            .unwrap_or(0)
+    }
+
     /// The distance from the line's left end to the cursor standing before byte `at` (a
     /// character boundary; `text.len()` is the end). The cursor goes with the letter before it,
     /// where the user's last keystroke put it: after `سلا` it stands at the left of the `ا`.
@@ -176,6 +200,18 @@ mod tests {
         // The cursor just after `Rust` is at Rust's right end.
         let after_rust = text.find("Rust").unwrap() + 4;
         assert_eq!(line.cursor_x(text, after_rust, width), 50.0 + 40.0);
+    }
+
+    #[test]
+    fn a_click_puts_the_cursor_at_the_nearest_letter_boundary() {
+        let text = "سلام";
+        let line = layout(text);
+        assert_eq!(line.width(text, width), 40.0);
+        // Right to left: the right end is the start, the left end the end.
+        assert_eq!(line.position_at(text, 39.0, width), 0);
+        assert_eq!(line.position_at(text, 1.0, width), text.len());
+        // 12 pixels from the right end: after the first letter.
+        assert_eq!(line.position_at(text, 28.0, width), 'س'.len_utf8());
     }
 
     #[test]

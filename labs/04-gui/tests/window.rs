@@ -215,6 +215,38 @@ fn arabic_and_persian_are_shaped_while_typed_in_the_message_box() {
 }
 
 #[test]
+fn a_click_in_persian_text_puts_the_cursor_under_the_mouse() {
+    let talk = Conversation::new("lab04: a click in Persian text");
+    let Some(display) = Display::start("a_click_in_persian_text_puts_the_cursor_under_the_mouse")
+    else {
+        return;
+    };
+    let server = StandIn::start(Manner::Polite);
+    let mut bob = bob_joins(&talk, server.address);
+    let mut client = start_client(&talk, &display, server.address.port(), &["--name", NAME]);
+    client.expect(&format!("* Welcome, {NAME}! In the room: bob, {NAME}."));
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: ");
+
+    display.type_into(&talk, &window, PERSIAN);
+    // The right end of the box is where a Persian line starts: a letter typed after a click
+    // there goes first ("Oh, hello to everyone!").
+    let message = inside(chat_layout().message);
+    display.click(
+        &talk,
+        &window,
+        message.x + message.w - 2,
+        message.y + message.h / 2,
+    );
+    display.type_into(&talk, &window, "آه، ");
+    display.press(&talk, &window, "Return");
+    bob.expect(&format!(" {NAME}: آه، {PERSIAN}\n"));
+
+    display.press(&talk, &window, "Escape");
+    bob.expect(&format!(" * {NAME} left!\n"));
+    client.wait_success();
+}
+
+#[test]
 fn a_persian_name_is_shaped_while_typed_in_the_dialog() {
     let talk = Conversation::new("lab04: a Persian name typed in the nickname dialog");
     let Some(display) = Display::start("a_persian_name_is_shaped_while_typed_in_the_dialog") else {
