@@ -1,106 +1,80 @@
 //! The server's log: its standard output, in the documents' words, written by a thread of its
-//! own.
+//! own, and never a reason for anybody else to wait.
 //!
-//! The documents' server `print`s a line for every message, and so does this one. But
-//! `println!` makes a system call for each line, while holding standard output's lock, for which
-//! every member's thread would queue. Here [`line`] only appends the line to a buffer; the log
-//! thread writes whatever has gathered with one system call as soon as it is woken: in a quiet
-//! room each line appears at once, in a busy one a single write carries hundreds of lines.
+//! The documents' server `print`s a line for every message. A `print` waits when the output
+//! does: when it is a pipe nobody reads, or a terminal where someone pressed Ctrl-S. Then every
+//! member's thread waits in its `print`, nobody gets anything, and even Ctrl-C cannot stop the
+//! server (its last `print` waits too).
 //!
-//! The room never logs while it holds its lock. A log nobody reads (its pipe full) then blocks
-//! only the log thread and, once [`WAITING`] bytes have gathered, the threads that have something
-//! to log, never the room itself.
+//! Here [`line`] only queues the line for the log thread, which writes out whatever has
+//! gathered: in a quiet room each line appears at once, in a busy one a single write carries
+//! hundreds of lines. The queue holds at most [`WAITING`] lines; past that, lines are dropped
+//! and counted, and the log says how many with the lines it writes next. [`flush`] waits for the
+//! last lines only so long.
 
 use std::io::{self, Write};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// How many bytes of log may wait for the log thread.
-const WAITING: usize = 1 << 20;
+/// How many lines may wait for the log thread.
+pub const WAITING: usize = 1000;
 
-/// What the log thread has to do, and its alarm clock.
-static LOG: Mutex<Pending> = Mutex::new(Pending {
-    lines: Vec::new(),
-    writing: false,
-});
-static CHANGED: Condvar = Condvar::new();
-
-struct Pending {
-    /// Lines not written yet, each with its `\n`.
-    lines: Vec<u8>,
-    /// The log thread is writing the lines it took.
-    writing: bool,
+/// What the log thread is given: a line, or someone to tell once everything before is written.
+enum Entry {
+    Line(String),
+    Flushed(Sender<()>),
 }
+
+static LOG: OnceLock<SyncSender<Entry>> = OnceLock::new();
+/// Lines dropped since the log last said so.
+static DROPPED: AtomicU64 = AtomicU64::new(0);
 
 /// Starts the log thread.
 pub fn start() -> io::Result<()> {
-    thread::Builder::new()
-        .name("log".to_string())
-        .stack_size(64 * 1024)
-        .spawn(write_out)
-        .map(drop)
+    let (log, entries) = mpsc::sync_channel(WAITING);
+    let _ = LOG.set(log);
+    let thread = thread::Builder::new().name("log".to_string());
+    thread.spawn(move || write_out(entries)).map(drop)
 }
 
-/// Logs `text` as one line.
+/// Logs `text` as one line, or counts it as dropped if [`WAITING`] lines wait already. Never
+/// waits for the output, so it may be called with any lock held.
 pub fn line(text: String) {
-    let mut log = lock();
-    while log.lines.len() >= WAITING {
-        log = wait(log, None);
-    }
-    log.lines.extend_from_slice(text.as_bytes());
-    log.lines.push(b'\n');
-    // The first line wakes the log thread; the others find it awake.
-    if log.lines.len() == text.len() + 1 {
-        CHANGED.notify_all();
+    if let Some(Err(_)) = LOG.get().map(|log| log.try_send(Entry::Line(text))) {
+        DROPPED.fetch_add(1, Relaxed);
     }
 }
 
 /// Waits until everything logged is written, or `patience` has passed (nobody may be reading
 /// the log): the last lines before the server exits.
 pub fn flush(patience: Duration) {
-    let deadline = Instant::now() + patience;
-    let mut log = lock();
-    while (log.writing || !log.lines.is_empty()) && Instant::now() < deadline {
-        log = wait(log, Some(deadline));
+    let (flushed, written) = mpsc::channel();
+    if let Some(Ok(())) = LOG.get().map(|log| log.try_send(Entry::Flushed(flushed))) {
+        let _ = written.recv_timeout(patience);
     }
 }
 
 /// The log thread's body: waits for lines, writes all those that have gathered, and so on.
-fn write_out() {
-    let mut log = lock();
-    loop {
-        if log.lines.is_empty() {
-            log = wait(log, None);
-            continue;
-        }
-        let lines = std::mem::take(&mut log.lines);
-        log.writing = true;
-        drop(log);
-        CHANGED.notify_all(); // There is room again for those waiting in `line`.
-        // Standard output writes what ends in a line end at once: one system call.
-        let _ = io::stdout().lock().write_all(&lines);
-        log = lock();
-        log.writing = false;
-        CHANGED.notify_all(); // For `flush`.
-    }
-}
-
-fn lock() -> MutexGuard<'static, Pending> {
-    LOG.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn wait(log: MutexGuard<'static, Pending>, until: Option<Instant>) -> MutexGuard<'static, Pending> {
-    match until {
-        Some(deadline) => {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match CHANGED.wait_timeout(log, left) {
-                Ok((log, _)) => log,
-                Err(poisoned) => poisoned.into_inner().0,
+fn write_out(entries: Receiver<Entry>) {
+    let mut lines = Vec::new();
+    while let Ok(first) = entries.recv() {
+        let mut flushed = Vec::new(); // Told once this round is written: when they are dropped.
+        for entry in std::iter::once(first).chain(entries.try_iter()) {
+            match entry {
+                Entry::Line(text) => lines.extend_from_slice((text + "\n").as_bytes()),
+                Entry::Flushed(waiting) => flushed.push(waiting),
             }
         }
-        None => CHANGED
-            .wait(log)
-            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        let dropped = DROPPED.swap(0, Relaxed);
+        if dropped > 0 {
+            let note = format!("(log: {dropped} lines dropped: the output was not read)\n");
+            lines.extend_from_slice(note.as_bytes());
+        }
+        // One system call for everything that gathered; it may wait, but only this thread.
+        let _ = io::stdout().lock().write_all(&lines);
+        lines.clear();
     }
 }

@@ -7,6 +7,11 @@ use crate::preset::Preset;
 /// Connects N members to a room server on this machine, makes each send M messages, reads every
 /// member's stream, and reports what arrived: lost, mangled and duplicated deliveries, delivery
 /// rate and latency.
+///
+/// The figures are printed whatever happened; the exit status says whether the room passed: 0
+/// when every member joined and every expected delivery arrived intact, once; otherwise 1, and
+/// one sentence on stderr saying what went wrong. Linux only (epoll, and the members' many
+/// loopback addresses).
 #[derive(Parser, Debug, Clone)]
 #[command(name = "bench", version)]
 pub struct Args {
@@ -78,6 +83,20 @@ pub struct Args {
     /// message may then wait for the ACK of the one before, as with the documents' clients.
     #[arg(long)]
     pub nagle: bool,
+    /// Connect every member from the one address the system picks (127.0.0.1). By default
+    /// member k connects from a loopback address of its own (127.1.0.1, 127.1.0.2...: on Linux
+    /// all of 127.0.0.0/8 is this machine), so that a room's limit of connections per address,
+    /// meant for attackers, does not turn the bench's members away.
+    #[arg(long)]
+    pub single_source: bool,
+    /// Hostile measurement: open this many connections from 127.0.0.1 that never send a name,
+    /// then time how long 5 members from other addresses take to join, one after the other.
+    #[arg(long, value_name = "CONNECTIONS", conflicts_with = "flood")]
+    pub slowloris: Option<u64>,
+    /// Hostile measurement: one member sends as fast as it can (and reads) while a second sends
+    /// --messages at --rate [default: 20 per second]; reports the second one's latency.
+    #[arg(long)]
+    pub flood: bool,
     /// Print one line of JSON instead of the table.
     #[arg(long)]
     pub json: bool,

@@ -12,11 +12,17 @@
 //! - `run`: one run, from the first connection to the figures;
 //! - `sender`: the threads that write the messages; `reader`: the threads that read them back
 //!   (epoll); `tally`, `hist`: what was received, and how late;
+//! - `source`: the loopback address each member connects from;
 //! - `shared`: the counters the threads share; `sys`: the system calls std does not offer;
-//! - `report`: the table and the JSON line.
+//! - `report`: the table and the JSON line;
+//! - the hostile measurements: `slowloris` (silent connections, then members from elsewhere
+//!   join, timed) and `flood` (one member floods, another's latency), with `member`, one
+//!   member joined the plain blocking way.
 
 mod cli;
+mod flood;
 mod hist;
+mod member;
 mod payload;
 mod preset;
 mod reader;
@@ -24,6 +30,8 @@ mod report;
 mod run;
 mod sender;
 mod shared;
+mod slowloris;
+mod source;
 mod sys;
 mod tally;
 
@@ -34,12 +42,27 @@ use clap::Parser;
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     labkit::error::run("bench", || {
-        let report = run::run(&args)?;
-        if args.json {
-            println!("{}", report.json());
+        run::check(&args)?;
+        let server = run::server_address(&args)?;
+        let (table, json, failure) = if let Some(connections) = args.slowloris {
+            let outcome = slowloris::run(&args, server, connections)?;
+            (outcome.table(), outcome.json(), outcome.failure)
+        } else if args.flood {
+            let outcome = flood::run(&args, server)?;
+            (outcome.table(), outcome.json(), outcome.failure)
         } else {
-            print!("{}", report.table());
+            let report = run::run(&args, server)?;
+            (report.table(), report.json(), report.failure())
+        };
+        if args.json {
+            println!("{json}");
+        } else {
+            print!("{table}");
         }
-        Ok(())
+        // The figures are printed either way; the exit status says whether the room passed.
+        match failure {
+            Some(failure) => Err(labkit::Failure::new(failure)),
+            None => Ok(()),
+        }
     })
 }

@@ -379,7 +379,8 @@ fn take_lines(
     from
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+/// Where `needle` first occurs in `haystack`.
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let first = *needle.first()?;
     let mut from = 0;
     while let Some(at) = sys::find_byte(&haystack[from..], first) {

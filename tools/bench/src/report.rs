@@ -1,4 +1,5 @@
-//! The figures of a run: a table for people, one line of JSON for scripts.
+//! The figures of a run: a table for people, one line of JSON for scripts. [`Report`] is a load
+//! run's; [`Outcome`] is what the hostile measurements (`--slowloris`, `--flood`) found.
 
 use std::fmt::Write;
 use std::net::SocketAddr;
@@ -29,7 +30,8 @@ impl Ending {
 
     fn words(self) -> &'static str {
         match self {
-            Ending::Complete => "every expected delivery arrived",
+            // Expected by the members in the room: the verdict says if some never got in.
+            Ending::Complete => "every delivery expected by the members in the room arrived",
             Ending::Idle => "nothing more arrived (--idle-timeout): the rest is lost",
             Ending::TimeLimit => "the time limit was reached (--timeout)",
         }
@@ -84,6 +86,92 @@ pub struct Report {
 }
 
 impl Report {
+    /// Why this run is not a success, in one sentence; None when every member asked for got in
+    /// and every expected delivery arrived intact, once. The figures count only the members in
+    /// the room, so a run where some never joined must not pass on figures alone.
+    pub fn failure(&self) -> Option<String> {
+        let mut faults = Vec::new();
+        if self.joined < self.members {
+            let missing = self.members - self.joined;
+            let asked = self.members + u64::from(self.non_reader.is_some());
+            let unconnected = asked.saturating_sub(self.connected);
+            let waiting = missing.saturating_sub(self.join_failed + unconnected);
+            let mut why = Vec::new();
+            if self.join_failed > 0 {
+                why.push(format!(
+                    "{} refused or closed by the server",
+                    self.join_failed
+                ));
+            }
+            if unconnected > 0 {
+                why.push(format!("{unconnected} could not connect"));
+            }
+            if waiting > 0 {
+                why.push(format!("{waiting} not welcomed within --join-timeout"));
+            }
+            faults.push(format!(
+                "{missing} of {} members never joined ({})",
+                self.members,
+                why.join(", ")
+            ));
+        }
+        if self.non_reader == Some(false) {
+            faults.push("the non-reader never joined".to_string());
+        }
+        if let Some((connected, joined)) = self.burst
+            && joined < connected
+        {
+            faults.push(format!(
+                "{} of the {connected} clients of the connect burst never joined",
+                connected - joined
+            ));
+        }
+        if self.lost > 0 {
+            faults.push(format!(
+                "{} of {} expected deliveries never arrived",
+                self.lost, self.expected
+            ));
+        }
+        if self.garbled > 0 {
+            faults.push(format!("{} arrived garbled", self.garbled));
+        }
+        if self.duplicated > 0 {
+            faults.push(format!("{} arrived twice", self.duplicated));
+        }
+        if self.dropped > 0 {
+            faults.push(format!(
+                "the server dropped {} members that were reading",
+                self.dropped
+            ));
+        }
+        if self.abandoned > 0 {
+            faults.push(format!(
+                "{} members could not send everything (the server took nothing for \
+                 --idle-timeout)",
+                self.abandoned
+            ));
+        }
+        if self.preset.frames_lines() && self.error_replies < self.bad_refusable {
+            faults.push(format!(
+                "{} of {} bad lines got no \"! ...\" reply",
+                self.bad_refusable - self.error_replies,
+                self.bad_refusable
+            ));
+        }
+        if faults.is_empty() {
+            return None;
+        }
+        let also = if self.joined < self.members {
+            "; the figures above count only the members that joined"
+        } else {
+            ""
+        };
+        Some(format!(
+            "the room failed this run: {}{also}",
+            faults.join("; ")
+        ))
+    }
+
     pub fn deliveries_per_second(&self) -> f64 {
         let seconds = self.active.as_secs_f64();
         if seconds > 0.0 {
@@ -111,11 +199,6 @@ impl Report {
             } else {
                 format!("  ({:.2} %)", part as f64 * 100.0 / self.expected as f64)
             }
-        };
-        let latency = |value: Option<u64>| {
-            value.map_or("-".to_string(), |nanos| {
-                duration(Duration::from_nanos(nanos))
-            })
         };
         let mut row = |label: &str, value: String| {
             let _ = writeln!(out, "  {label:<22}{value}");
@@ -240,11 +323,6 @@ impl Report {
     }
 
     pub fn json(&self) -> String {
-        let micros = |value: Option<u64>| {
-            value.map_or("null".to_string(), |nanos| {
-                format!("{:.1}", nanos as f64 / 1000.0)
-            })
-        };
         let millis = |value: Duration| format!("{:.3}", value.as_secs_f64() * 1000.0);
         let (burst_connected, burst_joined) = self.burst.unwrap_or((0, 0));
         let mut fields: Vec<(&str, String)> = vec![
@@ -295,7 +373,11 @@ impl Report {
             ("bad_refusable", self.bad_refusable.to_string()),
             ("error_replies", self.error_replies.to_string()),
             ("abandoned", self.abandoned.to_string()),
+            ("passed", self.failure().is_none().to_string()),
         ];
+        if let Some(failure) = self.failure() {
+            fields.push(("failure", quoted(&failure)));
+        }
         if let Some(failure) = &self.connect_failure {
             fields.push(("connect_failure", quoted(failure)));
         }
@@ -307,7 +389,54 @@ impl Report {
     }
 }
 
-fn duration(value: Duration) -> String {
+/// What a hostile measurement found: rows for the table, fields for the JSON line, and why the
+/// room failed it, if it did.
+pub struct Outcome {
+    /// (label, value) for the table.
+    pub rows: Vec<(&'static str, String)>,
+    /// (key, JSON value) for the JSON line.
+    pub fields: Vec<(&'static str, String)>,
+    pub failure: Option<String>,
+}
+
+impl Outcome {
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        for (label, value) in &self.rows {
+            let _ = writeln!(out, "  {label:<22}{value}");
+        }
+        out
+    }
+
+    pub fn json(&self) -> String {
+        let mut fields = self.fields.clone();
+        fields.push(("passed", self.failure.is_none().to_string()));
+        if let Some(failure) = &self.failure {
+            fields.push(("failure", quoted(failure)));
+        }
+        let body: Vec<String> = fields
+            .into_iter()
+            .map(|(key, value)| format!("\"{key}\":{value}"))
+            .collect();
+        format!("{{{}}}", body.join(","))
+    }
+}
+
+/// A latency in the JSON's unit, microseconds (null when nothing was measured).
+pub fn micros(value: Option<u64>) -> String {
+    value.map_or("null".to_string(), |nanos| {
+        format!("{:.1}", nanos as f64 / 1000.0)
+    })
+}
+
+/// A latency for people ("-" when nothing was measured).
+pub fn latency(value: Option<u64>) -> String {
+    value.map_or("-".to_string(), |nanos| {
+        duration(Duration::from_nanos(nanos))
+    })
+}
+
+pub fn duration(value: Duration) -> String {
     let seconds = value.as_secs_f64();
     if seconds >= 1.0 {
         format!("{seconds:.3} s")
@@ -319,7 +448,7 @@ fn duration(value: Duration) -> String {
 }
 
 /// A JSON string: quotes, backslashes and control characters escaped.
-fn quoted(text: &str) -> String {
+pub fn quoted(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {

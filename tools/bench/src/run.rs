@@ -22,6 +22,7 @@ use crate::reader::{self, NewSocket, Role};
 use crate::report::{Ending, Report};
 use crate::sender::{self, LINE_LIMIT, Outbox, Pace};
 use crate::shared::{Shared, status};
+use crate::source;
 use crate::tally::Tally;
 
 /// How often the main thread looks at the counters.
@@ -29,14 +30,18 @@ const TICK: Duration = Duration::from_millis(10);
 /// Two bits per expected delivery: past this many, the tallies would not fit in memory.
 const MOST_DELIVERIES: u64 = 4_000_000_000;
 
-pub fn run(args: &Args) -> Result<Report> {
-    check(args)?;
+/// The server's address from --host and --port (or the preset's port).
+pub fn server_address(args: &Args) -> Result<SocketAddr> {
     let port = args.port.unwrap_or(args.preset.default_port());
-    let address = loopback_address(&args.host, port)?;
+    loopback_address(&args.host, port)
+}
+
+/// One load run against the server at `address` (`args` checked already).
+pub fn run(args: &Args, address: SocketAddr) -> Result<Report> {
     let members = args.members as usize;
     let everyone = members + usize::from(args.non_reader);
     // 10,000 members are 10,000 sockets, far above the usual soft limit of 1,024 open files.
-    if let Ok(limit) = labkit::net::raise_open_file_limit() {
+    if let Ok(limit) = crate::sys::raise_open_file_limit() {
         let needed = (everyone as u64 + args.connect_burst) + 32;
         if needed > limit {
             return Err(Failure::new(format!(
@@ -325,8 +330,29 @@ fn give_up(shared: &Shared, bar: &ProgressBar, failure: Failure) -> Failure {
     failure
 }
 
-fn check(args: &Args) -> Result<()> {
+/// Refuses arguments that make no sense, in a sentence.
+pub fn check(args: &Args) -> Result<()> {
     let fail = |text: &str| Err(Failure::new(text));
+    let scenario = args.kill > 0
+        || args.non_reader
+        || args.connect_burst > 0
+        || args.bad_input.is_some()
+        || args.talkers.is_some();
+    if (args.slowloris.is_some() || args.flood) && scenario {
+        return fail(
+            "--slowloris and --flood are measurements of their own: they take no --kill, \
+             --non-reader, --connect-burst, --bad-input or --talkers",
+        );
+    }
+    if args
+        .slowloris
+        .is_some_and(|connections| !(1..=1_000_000).contains(&connections))
+    {
+        return fail("--slowloris takes from 1 to 1000000 silent connections");
+    }
+    if args.flood && args.messages == 0 {
+        return fail("--flood needs the steady member to send at least 1 message (--messages)");
+    }
     if args.members == 0 {
         return fail("--members must be at least 1");
     }
@@ -431,18 +457,21 @@ fn join(
     let patience = deadline
         .saturating_duration_since(Instant::now())
         .clamp(Duration::from_millis(1), Duration::from_secs(5));
-    let stream = TcpStream::connect_timeout(&address, patience).map_err(|error| {
-        if error.kind() == std::io::ErrorKind::ConnectionRefused {
-            Failure::new(format!(
+    let from = source::for_member(address, index, args.single_source);
+    let stream =
+        source::connect(address, from, patience).map_err(|error| match (error.kind(), from) {
+            (std::io::ErrorKind::ConnectionRefused, _) => Failure::new(format!(
                 "no server is listening on {address}: start it first, or check --port and --preset"
-            ))
-        } else {
-            Failure::new(format!(
+            )),
+            (std::io::ErrorKind::AddrNotAvailable, Some(from)) => Failure::new(format!(
+                "cannot connect from {from}: this system does not treat all of 127.0.0.0/8 as \
+                 local (use --single-source)"
+            )),
+            _ => Failure::new(format!(
                 "cannot connect to {address}: {}",
                 labkit::error::explain(&error)
-            ))
-        }
-    })?;
+            )),
+        })?;
     let doing = || format!("cannot set up the connection of {name}");
     // Messages are small and timed: let none wait for the next to fill a packet (Nagle),
     // unless --nagle asks to see what that wait costs.

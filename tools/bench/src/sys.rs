@@ -10,7 +10,9 @@
 //! - [`reset_on_close`]: SO_LINGER 0, so that closing a socket sends a reset, as a crashed or
 //!   killed client does, instead of a polite end of stream;
 //! - [`wait_writable`]: poll for "can write", so that a send to a server that stopped reading
-//!   waits a bounded time.
+//!   waits a bounded time;
+//! - [`raise_open_file_limit`]: one socket per member, and 10,000 members are far above the
+//!   usual soft limit of 1,024 open files.
 #![allow(unsafe_code)]
 
 use std::io;
@@ -162,6 +164,27 @@ pub fn wait_writable(socket: RawFd, timeout: Duration) -> io::Result<bool> {
         return Err(error);
     }
     Ok(ready > 0)
+}
+
+/// Raises this process's soft limit of open files to its hard limit; returns the limit now in
+/// force.
+pub fn raise_open_file_limit() -> io::Result<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the struct we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        limit.rlim_cur = limit.rlim_max;
+        // SAFETY: setrlimit reads one rlimit from the struct we own.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(limit.rlim_cur)
 }
 
 #[cfg(test)]

@@ -3,16 +3,17 @@
 
 mod standin;
 
-use standin::{Fault, Room, UnframedRoom, bench};
+use standin::{Fault, Room, UnframedRoom, bench, bench_failing};
 
 const MEMBERS: u64 = 10;
 const MESSAGES: u64 = 50;
 /// Every message goes to every member, the sender included.
 const DELIVERIES: u64 = MEMBERS * MEMBERS * MESSAGES;
 
+/// A faulty room fails the run, with the count of its faults in the sentence.
 fn run_against(room: &Room) -> standin::Figures {
     let port = room.port.to_string();
-    bench(&[
+    standin::run_bench(&[
         "--port",
         &port,
         "-n",
@@ -38,6 +39,7 @@ fn an_honest_room_loses_nothing() {
         ("duplicated", 0),
         ("unreadable", 0),
     ]);
+    assert!(figures.passed);
     assert_eq!(figures.raw("ended"), "\"complete\"");
     assert_ne!(figures.raw("latency_p50_us"), "null");
     assert_eq!(room.counts().chat, MEMBERS * MESSAGES);
@@ -57,6 +59,12 @@ fn a_room_that_drops_every_seventh_message_loses_exactly_those() {
         ("duplicated", 0),
     ]);
     assert_eq!(figures.raw("ended"), "\"idle\"");
+    assert_eq!(
+        figures.stderr,
+        format!(
+            "bench: the room failed this run: {lost} of {DELIVERIES} expected deliveries never arrived\n"
+        )
+    );
 }
 
 #[test]
@@ -72,8 +80,13 @@ fn a_room_that_mangles_every_ninth_message_garbles_exactly_those() {
         ("duplicated", 0),
         ("unreadable", 0),
     ]);
-    // A mangled message still says whose it was: every delivery is accounted for.
+    // A mangled message still says whose it was: every delivery is accounted for, and the run
+    // fails all the same.
     assert_eq!(figures.raw("ended"), "\"complete\"");
+    assert_eq!(
+        figures.stderr,
+        format!("bench: the room failed this run: {garbled} arrived garbled\n")
+    );
 }
 
 #[test]
@@ -86,6 +99,12 @@ fn a_room_that_doubles_every_eleventh_message_duplicates_exactly_those() {
         ("garbled", 0),
         ("duplicated", (MEMBERS * MESSAGES / 11) * MEMBERS),
     ]);
+    assert!(!figures.passed);
+    assert!(
+        figures.stderr.contains("450 arrived twice"),
+        "{}",
+        figures.stderr
+    );
 }
 
 // Document 002's way: each 1024-byte chunk is broadcast behind "NAME: ". With messages of 100
@@ -98,7 +117,7 @@ const CUT_PER_SENDER: u64 = 24;
 fn an_unframed_room_garbles_exactly_the_messages_cut_by_its_chunks() {
     let room = UnframedRoom::start();
     let port = room.port.to_string();
-    let figures = bench(&[
+    let figures = bench_failing(&[
         "--preset", "seed002", "--port", &port, "-n", "1", "-m", "256", "--size", "100",
     ]);
     figures.assert(&[
@@ -118,7 +137,7 @@ fn with_many_senders_the_cut_messages_are_exactly_the_ones_not_seen() {
     // named (garbled), sometimes not (lost), but never seen, and every other one is seen intact.
     let room = UnframedRoom::start();
     let port = room.port.to_string();
-    let figures = bench(&[
+    let figures = bench_failing(&[
         "--preset",
         "seed002",
         "--port",
@@ -161,7 +180,7 @@ fn with_no_messages_the_run_only_joins() {
 fn several_readers_and_senders_count_the_same() {
     let room = Room::start(Fault::Drop(13));
     let port = room.port.to_string();
-    let figures = bench(&[
+    let figures = bench_failing(&[
         "--port",
         &port,
         "-n",

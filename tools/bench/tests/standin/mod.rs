@@ -3,14 +3,16 @@
 //!
 //! - [`Room`]: the kit's protocol (room-protocol.md), thread per member, one lock around the
 //!   member list so that every member gets the lines in one order. With a [`Fault`] it drops,
-//!   mangles or doubles every k-th chat message it receives (counted across all members).
+//!   mangles or doubles every k-th chat message it receives (counted across all members); with
+//!   an [`Admission`] rule it turns some newcomers away, as a guarded room does.
 //! - [`UnframedRoom`]: behaves like document 002's server: no lines, it broadcasts each chunk it
 //!   reads behind "NAME: ". To make the test exact it always reads whole 1024-byte chunks.
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -24,6 +26,20 @@ pub enum Fault {
     Double(u64),
 }
 
+/// Who the room lets in.
+#[derive(Clone, Copy, Debug)]
+pub enum Admission {
+    All,
+    /// Every k-th connection is told "! nickname refused" and closed.
+    RefuseEvery(u64),
+    /// At most this many connections at once from one address: the next is told why and closed,
+    /// as a room guarding against idle connections does.
+    PerAddress(usize),
+    /// At most this many connections at once in all: the next is closed without a word, as a
+    /// room that ran out of threads or files does.
+    AtMost(usize),
+}
+
 /// How a member's connection ended, as the room saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Leave {
@@ -33,6 +49,11 @@ pub enum Leave {
 
 struct State {
     fault: Fault,
+    admission: Admission,
+    /// Connections so far, and open connections per source address.
+    arrivals: Mutex<(u64, HashMap<IpAddr, usize>)>,
+    /// The source address of every member that joined, in order.
+    sources: Mutex<Vec<IpAddr>>,
     members: Mutex<Vec<(String, TcpStream)>>,
     /// Chat messages received (fault counting) and bad lines refused.
     counts: Mutex<Counts>,
@@ -55,10 +76,17 @@ pub struct Room {
 
 impl Room {
     pub fn start(fault: Fault) -> Room {
+        Room::start_with(fault, Admission::All)
+    }
+
+    pub fn start_with(fault: Fault, admission: Admission) -> Room {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(State {
             fault,
+            admission,
+            arrivals: Mutex::new((0, HashMap::new())),
+            sources: Mutex::new(Vec::new()),
             members: Mutex::new(Vec::new()),
             counts: Mutex::new(Counts::default()),
             leaves: Mutex::new(Vec::new()),
@@ -67,11 +95,20 @@ impl Room {
         let shared = state.clone();
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                let Ok(peer) = stream.peer_addr() else {
+                    continue;
+                };
+                let decision = decide(&shared, peer.ip());
                 let state = shared.clone();
-                thread::spawn(move || serve(&state, stream));
+                thread::spawn(move || admit(&state, stream, peer.ip(), decision));
             }
         });
         Room { port, state }
+    }
+
+    /// The source address of every member that joined, in order.
+    pub fn sources(&self) -> Vec<IpAddr> {
+        self.state.sources.lock().unwrap().clone()
     }
 
     pub fn counts(&self) -> Counts {
@@ -97,7 +134,53 @@ impl Room {
 
 const PROMPT: &[u8] = b"nick? (1 to 16 letters, digits, '-' or '_')\n";
 
-fn serve(state: &State, stream: TcpStream) {
+/// What the room does with a new connection.
+enum Decision {
+    Serve,
+    /// Says why, then closes.
+    Refuse(&'static [u8]),
+    /// Closes without a word.
+    Close,
+}
+
+/// Applies the admission rule, in the accepting thread, so that connections are judged in the
+/// order they arrived.
+fn decide(state: &State, peer: IpAddr) -> Decision {
+    let mut arrivals = state.arrivals.lock().unwrap();
+    arrivals.0 += 1;
+    let number = arrivals.0;
+    let total: usize = arrivals.1.values().sum();
+    let open = arrivals.1.entry(peer).or_insert(0);
+    match state.admission {
+        Admission::RefuseEvery(every) if number % every == 0 => {
+            Decision::Refuse(b"! nickname refused: the stand-in says no\n")
+        }
+        Admission::PerAddress(most) if *open >= most => {
+            Decision::Refuse(b"! too many connections from your address\n")
+        }
+        Admission::AtMost(most) if total >= most => Decision::Close,
+        _ => {
+            *open += 1;
+            Decision::Serve
+        }
+    }
+}
+
+/// Serves or turns away the connection, as decided.
+fn admit(state: &State, mut stream: TcpStream, peer: IpAddr, decision: Decision) {
+    match decision {
+        Decision::Refuse(refusal) => {
+            let _ = stream.write_all(refusal);
+        }
+        Decision::Close => {}
+        Decision::Serve => {
+            serve(state, stream, peer);
+            *state.arrivals.lock().unwrap().1.entry(peer).or_insert(1) -= 1;
+        }
+    }
+}
+
+fn serve(state: &State, stream: TcpStream, source: IpAddr) {
     stream.set_nodelay(true).unwrap();
     let mut own = stream.try_clone().unwrap();
     if own.write_all(PROMPT).is_err() {
@@ -123,6 +206,7 @@ fn serve(state: &State, stream: TcpStream) {
             let _ = stream.write_all(text.as_bytes());
         }
         state.counts.lock().unwrap().joined += 1;
+        state.sources.lock().unwrap().push(source);
     }
     let leave = loop {
         line.clear();
@@ -253,8 +337,33 @@ fn serve_unframed(members: &Mutex<Vec<TcpStream>>, mut stream: TcpStream) {
     }
 }
 
-/// Runs the bench with `args` and returns its JSON line, parsed into (key, raw value) pairs.
+/// Runs the bench with `args`, checks that it passed, and returns its JSON line.
 pub fn bench(args: &[&str]) -> Figures {
+    let figures = run_bench(args);
+    assert!(
+        figures.passed,
+        "bench {args:?} failed: {}\n{}",
+        figures.stderr, figures.json
+    );
+    figures
+}
+
+/// Runs the bench with `args`, checks that it said the room failed, and returns its JSON line
+/// (the sentence is in `stderr`).
+pub fn bench_failing(args: &[&str]) -> Figures {
+    let figures = run_bench(args);
+    assert!(
+        !figures.passed,
+        "bench {args:?} should have failed: {}",
+        figures.json
+    );
+    figures
+}
+
+/// Runs the bench with `args`, pass or fail. Either way it prints its figures, and its exit
+/// status, its JSON's "passed" and its stderr agree: silence and `true`, or one sentence and
+/// `false`.
+pub fn run_bench(args: &[&str]) -> Figures {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_bench"))
         .args(args)
         .args(["--json", "--timeout", "30"])
@@ -262,15 +371,45 @@ pub fn bench(args: &[&str]) -> Figures {
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "bench {args:?} failed: {stderr}");
-    Figures {
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let figures = Figures {
         json: stdout.trim().to_string(),
+        passed: output.status.success(),
+        stderr,
+    };
+    assert!(
+        figures.json.starts_with('{'),
+        "bench {args:?} printed no figures: {}",
+        figures.stderr
+    );
+    assert_eq!(
+        figures.raw("passed"),
+        figures.passed.to_string(),
+        "{}",
+        figures.json
+    );
+    if figures.passed {
+        assert_eq!(figures.stderr, "");
+    } else {
+        assert!(
+            figures
+                .stderr
+                .starts_with("bench: the room failed this run: ")
+                && figures.stderr.ends_with('\n')
+                && figures.stderr.lines().count() == 1,
+            "not one sentence: {:?}",
+            figures.stderr
+        );
     }
+    figures
 }
 
-/// The bench's JSON line.
+/// The bench's JSON line, and what it said on stderr.
 pub struct Figures {
     pub json: String,
+    /// Exit status 0.
+    pub passed: bool,
+    pub stderr: String,
 }
 
 impl Figures {
