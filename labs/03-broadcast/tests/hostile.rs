@@ -269,3 +269,60 @@ fn a_log_nobody_reads_stops_nobody() {
     assert!(status.success(), "{status}");
     drop(output);
 }
+
+/// The kernel's timer for the server's end of the connection from `member` to `server`, as
+/// Linux shows it in /proc/net/tcp: 0 none, 1 retransmission, 2 keepalive, ... (`None`: no such
+/// connection listed).
+#[cfg(target_os = "linux")]
+fn server_side_timer(server: SocketAddr, member: SocketAddr) -> Option<u32> {
+    // Addresses there are hexadecimal, IPv4 in the machine's byte order (little-endian here).
+    let hex = |address: SocketAddr| match address.ip() {
+        IpAddr::V4(ip) => format!(
+            "{:08X}:{:04X}",
+            u32::from_le_bytes(ip.octets()),
+            address.port()
+        ),
+        IpAddr::V6(_) => String::new(),
+    };
+    let (local, remote) = (hex(server), hex(member));
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("/proc/net/tcp");
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let timer = fields.get(5)?.split(':').next()?;
+        (fields.get(1) == Some(&local.as_str()) && fields.get(2) == Some(&remote.as_str()))
+            .then(|| u32::from_str_radix(timer, 16).ok())?
+    })
+}
+
+/// A member whose machine vanishes sends no end of connection, and in a quiet room nobody
+/// writes to it: only TCP keepalive makes the system check that it is still there. Linux lists
+/// the keepalive timer of each connection, so the test reads the server's side of a quiet
+/// member's connection there.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_quiet_members_connection_is_kept_under_watch() {
+    let talk = Conversation::new("lab03: keepalive on a quiet member's connection");
+    let (mut server, address) = start_server(&talk);
+    talk.step("connect alice from 127.0.0.1 and join; then nobody says anything");
+    let alice = connect_from("127.0.0.1", address);
+    assert_eq!(next_line(&alice), PROMPT);
+    (&alice).write_all(b"alice\n").expect("send the name");
+    assert!(next_line(&alice).contains("* Welcome, alice!"));
+    server.expect("name of client is alice\n");
+    let member = alice.local_addr().expect("alice's address");
+
+    talk.step("wait until the server's end of alice's connection shows the keepalive timer (2)");
+    let deadline = Instant::now() + harness::timeout();
+    let mut timer = None;
+    while Instant::now() < deadline {
+        timer = server_side_timer(address, member);
+        if timer == Some(2) {
+            return;
+        }
+        std::thread::yield_now();
+    }
+    panic!(
+        "the server's end of alice's connection never had TCP keepalive on (its timer: {timer:?}; \
+         2 is keepalive): a member that vanishes would never be noticed in a quiet room"
+    );
+}

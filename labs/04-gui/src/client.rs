@@ -16,11 +16,12 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use fltk::{app, dialog};
+use fltk::app;
 use labkit::clock;
 use labkit::{Context, Result};
 
 use crate::connection::{self, Incoming};
+use crate::name_dialog;
 use crate::protocol::{self, LEAVE, Session, Step};
 use crate::window::{ChatWindow, Message};
 
@@ -178,9 +179,8 @@ impl Chat {
     /// The nickname dialog (the documents' `simpledialog.askstring`), filled in with the
     /// name the server refused, if any. Cancelling it ends the program.
     fn ask_name(&mut self, question: &str) {
-        dialog::message_title("Nickname");
         let previous = self.name.clone().unwrap_or_default();
-        match dialog::input_default(question, &previous) {
+        match name_dialog::ask_name(question, &previous, self.window.area()) {
             Some(typed) => self.send_name(&typed),
             None => self.gave_up = true,
         }

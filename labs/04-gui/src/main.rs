@@ -8,17 +8,26 @@
 //!
 //! Where the documents' functions went:
 //! - `Client.__init__` (connect, ask the nickname, start the threads): [`main`] and `client::run`;
-//! - `gui_loop` (the window): `window::ChatWindow::build`, and the event loop in `client::run`;
+//! - `gui_loop` (the window): `window::ChatWindow::build`, placed by `layout.rs`, in document
+//!   000's words (`words.rs`), and the event loop in `client::run`; its message box is drawn
+//!   by `shaped_input.rs` so that Arabic and Persian are shaped while typed (`bidi_line.rs` says
+//!   which stretches read right to left);
+//! - `simpledialog.askstring` (the nickname): `name_dialog::ask_name`;
 //! - `write` (send the message box's text): `Chat::write` in `client.rs`, deciding with
 //!   `protocol::message_to_send`, sending through `connection::send`;
 //! - `stop` (the window's close button): `Chat::stop` in `client.rs`;
 //! - `receive` (read the socket, answer `nick`, show messages): `connection::receive` reads,
 //!   `protocol::Session::on_line` decides, `Chat::on_network` in `client.rs` shows.
 
+mod bidi_line;
 mod client;
 mod connection;
+mod layout;
+mod name_dialog;
 mod protocol;
+mod shaped_input;
 mod window;
+mod words;
 
 use std::process::ExitCode;
 

@@ -11,6 +11,8 @@
 //! `nick? ...` and `! nickname refused: ...` during the handshake, then time-stamped lines
 //! (`(12:00:01) alice: hello`, `(12:00:05) * bob left!`) and `! ...` errors once in the room.
 
+use crate::words;
+
 /// What a member sends to leave the room: the server answers with a goodbye and closes.
 pub const LEAVE: &str = "CLOSE";
 
@@ -146,7 +148,7 @@ impl Session {
 
 /// The nickname dialog's question: the server's hint, and why the last name was refused.
 pub fn name_question(hint: &str, refusal: Option<&str>) -> String {
-    let ask = format!("Choose a nickname {hint}");
+    let ask = format!("{} {hint}", words::QUESTION);
     match refusal {
         Some(reason) => format!("The server refused that name: {reason}.\n{ask}"),
         None => ask,
@@ -220,11 +222,12 @@ pub fn lost_notice(time: &str, reason: &str) -> String {
     format!("({time}) * Lost the connection to the server: {reason}.")
 }
 
-/// The window's title: where it is connected, and as whom once the server has accepted the name.
+/// The window's title: document 000's `CHATT APPLICATION`, then where it is connected, and as
+/// whom once the server has accepted the name (a student runs several windows side by side).
 pub fn window_title(address: &str, name: Option<&str>) -> String {
     match name {
-        Some(name) => format!("Chat room: {name} at {address}"),
-        None => format!("Chat room at {address}"),
+        Some(name) => format!("{}: {name} at {address}", words::TITLE),
+        None => format!("{} at {address}", words::TITLE),
     }
 }
 
@@ -265,7 +268,7 @@ mod tests {
         let mut session = Session::new();
         assert_eq!(
             session.on_line(PROMPT),
-            Step::AskName("Choose a nickname (1 to 16 letters, digits, '-' or '_')".to_string())
+            Step::AskName("please choose name (1 to 16 letters, digits, '-' or '_')".to_string())
         );
         assert!(!session.joined());
         assert_eq!(session.on_line(WELCOME), Step::Joined(WELCOME.to_string()));
@@ -289,7 +292,7 @@ mod tests {
             session.on_line(PROMPT),
             Step::AskName(
                 "The server refused that name: alice is already in the room.\n\
-                 Choose a nickname (1 to 16 letters, digits, '-' or '_')"
+                 please choose name (1 to 16 letters, digits, '-' or '_')"
                     .to_string()
             )
         );
@@ -401,11 +404,11 @@ mod tests {
         );
         assert_eq!(
             window_title("127.0.0.1:9090", None),
-            "Chat room at 127.0.0.1:9090"
+            "CHATT APPLICATION at 127.0.0.1:9090"
         );
         assert_eq!(
             window_title("127.0.0.1:9090", Some("مریم")),
-            "Chat room: مریم at 127.0.0.1:9090"
+            "CHATT APPLICATION: مریم at 127.0.0.1:9090"
         );
     }
 }

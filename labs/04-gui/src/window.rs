@@ -1,8 +1,11 @@
 //! The chat window: the documents' `gui_loop`, `write` and `stop`, in fltk.
 //!
-//! [`ChatWindow::build`] is `gui_loop`'s layout: a title label, the read-only chat area that
-//! scrolls to the newest line (tkinter's `ScrolledText` with `state='disabled'`), a "Message"
-//! label, the message box and the Send button. The documents' callbacks touch the socket
+//! [`ChatWindow::build`] is document 000's `gui_loop`, and looks like it: the window
+//! `CHATT APPLICATION` in `#8AFAC5` green, the `CHat App` heading on light grey, the read-only
+//! chat area that scrolls to the newest line (tkinter's `ScrolledText` with `state='disabled'`),
+//! the `Message` label, the message box and the `send` button, one under the other
+//! (`layout.rs` places them). The message box draws Arabic and Persian shaped and right to left
+//! while they are typed (`shaped_input.rs`). The documents' callbacks touch the socket
 //! directly; here every widget callback only posts a [`Message`] on fltk's app channel, and
 //! the one loop in `client::run` decides what to do, on the GUI thread, in the order things happened.
 //!
@@ -13,16 +16,18 @@
 use fltk::{
     app,
     button::Button,
-    enums::{Align, CallbackTrigger, Font},
+    enums::{Align, CallbackTrigger, Color, Font, FrameType},
     frame::Frame,
-    group::Flex,
     input::Input,
     prelude::*,
     text::{TextBuffer, TextDisplay, WrapMode},
-    window::Window,
+    window::DoubleWindow,
 };
 
 use crate::connection::Incoming;
+use crate::layout::{self, ChatLayout, Rect};
+use crate::shaped_input;
+use crate::words;
 
 /// Everything the GUI thread reacts to, from the widgets and from the network threads.
 #[derive(Debug, Clone)]
@@ -37,7 +42,7 @@ pub enum Message {
 
 /// The window and the widgets the program changes after building it.
 pub struct ChatWindow {
-    window: Window,
+    window: DoubleWindow,
     chat: TextDisplay,
     lines: TextBuffer,
     message: Input,
@@ -47,42 +52,48 @@ pub struct ChatWindow {
 impl ChatWindow {
     /// Builds and shows the window; its callbacks post on `events`.
     pub fn build(title: &str, events: app::Sender<Message>) -> ChatWindow {
-        let mut window = Window::default().with_size(640, 480).with_label(title);
-        let mut column = Flex::default_fill().column();
-        column.set_margin(12);
-        column.set_pad(6);
+        let place = ChatLayout::new(layout::WINDOW_WIDTH, layout::WINDOW_HEIGHT);
+        // Double-buffered: the message box is drawn whole at every keystroke, without flicker.
+        let mut window = DoubleWindow::default()
+            .with_size(layout::WINDOW_WIDTH, layout::WINDOW_HEIGHT)
+            .with_label(title);
+        window.set_color(rgb(layout::BACKGROUND));
 
-        let heading = Frame::default()
-            .with_label("Chat")
-            .with_align(Align::Left | Align::Inside);
-        column.fixed(&heading, 24);
+        let mut heading = placed(Frame::default(), place.heading).with_label(words::HEADING);
+        heading.set_frame(FrameType::FlatBox);
+        heading.set_color(rgb(layout::HEADING_BACKGROUND));
+        heading.set_label_font(Font::HelveticaBold);
+        heading.set_label_size(layout::TITLE_SIZE);
 
         let lines = TextBuffer::default();
-        let mut chat = TextDisplay::default();
+        let mut chat = placed(TextDisplay::default(), place.chat);
         chat.set_buffer(lines.clone());
         // Long lines fold at the edge, like tkinter's text area, instead of scrolling sideways.
         chat.wrap_mode(WrapMode::AtBounds, 0);
         chat.set_text_font(Font::Helvetica);
+        chat.set_text_size(layout::TEXT_SIZE);
 
-        let label = Frame::default()
-            .with_label("Message")
-            .with_align(Align::Left | Align::Inside);
-        column.fixed(&label, 24);
+        let mut label = placed(Frame::default(), place.label).with_label(words::MESSAGE_LABEL);
+        label.set_label_font(Font::HelveticaBold);
+        label.set_label_size(layout::TITLE_SIZE);
+        label.set_align(Align::Center | Align::Inside);
 
-        let mut row = Flex::default().row();
-        let mut message = Input::default();
+        let mut message = placed(Input::default(), place.message);
+        message.set_text_font(Font::Helvetica);
+        message.set_text_size(layout::TEXT_SIZE);
+        shaped_input::shaped(&mut message);
         // Enter sends, as the documents bind `<Return>` to their send function.
         message.set_trigger(CallbackTrigger::EnterKeyAlways);
         message.emit(events, Message::Send);
-        let mut send = Button::default().with_label("Send");
-        send.emit(events, Message::Send);
-        row.fixed(&send, 90);
-        row.end();
-        column.fixed(&row, 32);
 
-        column.end();
+        let mut send = placed(Button::default(), place.send).with_label(words::SEND);
+        send.set_label_font(Font::HelveticaBold);
+        send.set_label_size(layout::BUTTON_SIZE);
+        send.emit(events, Message::Send);
+
         window.end();
-        window.make_resizable(true);
+        // A bigger window gives the chat area the room; the rest keep their size.
+        window.resizable(&chat);
         window.emit(events, Message::Close);
         window.show();
 
@@ -128,6 +139,16 @@ impl ChatWindow {
         }
     }
 
+    /// Where the window is on the screen.
+    pub fn area(&self) -> Rect {
+        Rect {
+            x: self.window.x(),
+            y: self.window.y(),
+            w: self.window.w(),
+            h: self.window.h(),
+        }
+    }
+
     pub fn set_title(&mut self, title: &str) {
         self.window.set_label(title);
     }
@@ -136,4 +157,15 @@ impl ChatWindow {
     pub fn close(&mut self) {
         self.window.hide();
     }
+}
+
+/// Puts `widget` on the rectangle `at` of the layout.
+pub fn placed<W: WidgetExt>(mut widget: W, at: Rect) -> W {
+    widget.resize(at.x, at.y, at.w, at.h);
+    widget
+}
+
+/// An fltk colour from the layout's `(red, green, blue)`.
+pub fn rgb((red, green, blue): (u8, u8, u8)) -> Color {
+    Color::from_rgb(red, green, blue)
 }

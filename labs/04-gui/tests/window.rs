@@ -13,6 +13,8 @@ mod support;
 use std::fs;
 
 use harness::{Conversation, Peer};
+use support::layout::{self, ChatLayout, DialogLayout, Rect};
+use support::picture::{self, Place};
 use support::{Display, Manner, StandIn, start_client};
 
 /// The client's name: Persian, to check right-to-left text in the title and the chat area.
@@ -21,21 +23,44 @@ const NAME: &str = "مریم";
 const ARABIC: &str = "مرحبا يا مريم، كيف حالك؟";
 /// And in Persian ("Hello, everyone!").
 const PERSIAN: &str = "سلام به همه!";
+/// What it is typing when photographed, in Arabic ("And you?").
+const ARABIC_TYPED: &str = "وأنت؟";
 
 /// bob joins the room at `address` as a raw TCP member.
 fn bob_joins(talk: &Conversation, address: std::net::SocketAddr) -> Peer {
-    let mut bob = talk.connect("bob", address);
-    bob.expect("nick? ");
-    bob.expect_line();
-    bob.send_line("bob");
-    bob.expect("Welcome, bob!");
-    bob.expect_line();
-    bob
+    member_joins(talk, address, "bob")
+}
+
+/// A raw TCP member called `name` joins the room at `address`.
+fn member_joins(talk: &Conversation, address: std::net::SocketAddr, name: &str) -> Peer {
+    let mut member = talk.connect(name, address);
+    member.expect("nick? ");
+    member.expect_line();
+    member.send_line(name);
+    member.expect(&format!("Welcome, {name}!"));
+    member.expect_line();
+    member
+}
+
+/// The inside of a box of the layout, without its frame: where its text is drawn.
+fn inside(rect: Rect) -> Rect {
+    Rect {
+        x: rect.x + 3,
+        y: rect.y + 3,
+        w: rect.w - 6,
+        h: rect.h - 6,
+    }
+}
+
+/// The chat window's widgets, where the program puts them.
+fn chat_layout() -> ChatLayout {
+    ChatLayout::new(layout::WINDOW_WIDTH, layout::WINDOW_HEIGHT)
 }
 
 /// The conversation every server must carry: the window joins, reads Arabic and Persian from
-/// bob, sends what is typed into it (Enter sends; an empty box sends nothing), is photographed,
-/// and leaves when closed. The photograph is saved as `picture`, and is the guide's if `guide`.
+/// bob, sends what is typed into it (Enter sends; an empty box sends nothing), is photographed
+/// with Arabic being typed in its box, and leaves when closed (what is in the box is not sent).
+/// The photograph is saved as `picture`, and is the guide's if `guide`.
 fn converse(
     talk: &Conversation,
     display: &Display,
@@ -48,7 +73,7 @@ fn converse(
     let mut client = start_client(talk, display, address.port(), &["--name", NAME]);
     client.expect(&format!("* Welcome, {NAME}! In the room: bob, {NAME}."));
     bob.expect(&format!("* {NAME} joined! In the room: bob, {NAME}.\n"));
-    let window = display.wait_for_window(talk, "^Chat room: ");
+    let window = display.wait_for_window(talk, "^CHATT APPLICATION: ");
 
     bob.send_line(ARABIC);
     client.expect(&format!(" bob: {ARABIC}\n"));
@@ -65,9 +90,38 @@ fn converse(
     bob.expect(&format!(" {NAME}: Hello from the window\n"));
     client.expect(&format!(" {NAME}: Hello from the window\n"));
 
+    display.type_into(talk, &window, ARABIC_TYPED);
     let picture = support::screenshot_path(picture);
-    display.screenshot(talk, &window, &picture);
+    let place = chat_layout();
+    // Photographed once the box shows all that was typed (its text's ink as wide as in a
+    // picture where it was, the test just before this one checks it is drawn right).
+    picture::wait_until_ink_settles(
+        talk,
+        &|| {
+            display.screenshot(talk, &window, &picture);
+            picture.clone()
+        },
+        inside(place.message),
+    );
     support::assert_png(&picture, 640, 480);
+    // Document 000's colours: the window's green, the heading's light grey.
+    let photo = picture::Picture::load(&picture);
+    for (what, x, y, colour) in [
+        ("the window", 2, 2, layout::BACKGROUND),
+        (
+            "the heading",
+            place.heading.x + 2,
+            place.heading.y + 2,
+            layout::HEADING_BACKGROUND,
+        ),
+    ] {
+        if photo.colour(x, y) != colour {
+            talk.fail(&format!(
+                "{what} is {:?} at {x},{y}, not document 000's {colour:?}",
+                photo.colour(x, y)
+            ));
+        }
+    }
     if let Some(guide) = guide.then(support::guide_picture).flatten() {
         fs::copy(&picture, guide).expect("copy the picture into the guide");
     }
@@ -111,6 +165,140 @@ fn the_window_chats_with_the_lab03_server() {
 }
 
 #[test]
+fn arabic_and_persian_are_shaped_while_typed_in_the_message_box() {
+    let talk = Conversation::new("lab04: Arabic and Persian typed in the message box");
+    let Some(display) =
+        Display::start("arabic_and_persian_are_shaped_while_typed_in_the_message_box")
+    else {
+        return;
+    };
+    let server = StandIn::start(Manner::Polite);
+    let mut bob = bob_joins(&talk, server.address);
+    let mut client = start_client(&talk, &display, server.address.port(), &["--name", NAME]);
+    client.expect(&format!("* Welcome, {NAME}! In the room: bob, {NAME}."));
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: ");
+    let place = chat_layout();
+
+    for (language, text) in [("Arabic", ARABIC), ("Persian", PERSIAN)] {
+        bob.send_line(text);
+        client.expect(&format!(" bob: {text}\n"));
+        display.type_into(&talk, &window, text);
+        // The focus goes to the send button, so that the box's cursor is not in the picture.
+        display.press(&talk, &window, "Tab");
+        let picture = support::screenshot_path(&format!("lab04-typed-{language}.png"));
+        let shoot = || {
+            display.screenshot(&talk, &window, &picture);
+            picture.clone()
+        };
+        picture::wait_until_drawn_alike(
+            &talk,
+            &format!("the {language} typed in the message box"),
+            Place {
+                shoot: &shoot,
+                area: inside(place.message),
+            },
+            Place {
+                shoot: &shoot,
+                area: inside(place.chat),
+            },
+        );
+        // And what goes out is what was typed.
+        display.press(&talk, &window, "shift+Tab");
+        display.press(&talk, &window, "Return");
+        bob.expect(&format!(" {NAME}: {text}\n"));
+        client.expect(&format!(" {NAME}: {text}\n"));
+    }
+
+    display.press(&talk, &window, "Escape");
+    bob.expect(&format!(" * {NAME} left!\n"));
+    client.wait_success();
+}
+
+#[test]
+fn a_click_in_persian_text_puts_the_cursor_under_the_mouse() {
+    let talk = Conversation::new("lab04: a click in Persian text");
+    let Some(display) = Display::start("a_click_in_persian_text_puts_the_cursor_under_the_mouse")
+    else {
+        return;
+    };
+    let server = StandIn::start(Manner::Polite);
+    let mut bob = bob_joins(&talk, server.address);
+    let mut client = start_client(&talk, &display, server.address.port(), &["--name", NAME]);
+    client.expect(&format!("* Welcome, {NAME}! In the room: bob, {NAME}."));
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: ");
+
+    display.type_into(&talk, &window, PERSIAN);
+    // The right end of the box is where a Persian line starts: a letter typed after a click
+    // there goes first ("Oh, hello to everyone!").
+    let message = inside(chat_layout().message);
+    display.click(
+        &talk,
+        &window,
+        message.x + message.w - 2,
+        message.y + message.h / 2,
+    );
+    display.type_into(&talk, &window, "آه، ");
+    display.press(&talk, &window, "Return");
+    bob.expect(&format!(" {NAME}: آه، {PERSIAN}\n"));
+
+    display.press(&talk, &window, "Escape");
+    bob.expect(&format!(" * {NAME} left!\n"));
+    client.wait_success();
+}
+
+#[test]
+fn a_persian_name_is_shaped_while_typed_in_the_dialog() {
+    let talk = Conversation::new("lab04: a Persian name typed in the nickname dialog");
+    let Some(display) = Display::start("a_persian_name_is_shaped_while_typed_in_the_dialog") else {
+        return;
+    };
+    let server = StandIn::start(Manner::Polite);
+    // Someone has the name already: the refusal puts it in the chat area, for comparison.
+    let _maryam = member_joins(&talk, server.address, NAME);
+    let mut client = start_client(&talk, &display, server.address.port(), &["--name", NAME]);
+    client.expect(&format!(
+        "! nickname refused: {NAME} is already in the room\n"
+    ));
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION at ");
+    let dialog = display.wait_for_window(&talk, "^Nickname$");
+    server.expect(&talk, &format!("name {NAME:?}"));
+
+    // The dialog offers the refused name: select it all, and type it again over it.
+    display.press(&talk, &dialog, "ctrl+a");
+    display.type_into(&talk, &dialog, NAME);
+    display.press(&talk, &dialog, "Tab");
+    let in_dialog = support::screenshot_path("lab04-typed-name.png");
+    let in_window = support::screenshot_path("lab04-refused-name.png");
+    picture::wait_until_drawn_alike(
+        &talk,
+        "the name typed in the dialog",
+        Place {
+            shoot: &|| {
+                display.screenshot(&talk, &dialog, &in_dialog);
+                in_dialog.clone()
+            },
+            area: inside(DialogLayout::new().name),
+        },
+        Place {
+            shoot: &|| {
+                display.screenshot(&talk, &window, &in_window);
+                in_window.clone()
+            },
+            area: inside(chat_layout().chat),
+        },
+    );
+    // OK has the focus; Enter presses it, and the name typed goes out as typed.
+    display.press(&talk, &dialog, "Return");
+    server.expect(&talk, &format!("name {NAME:?}"));
+    client.expect(&format!(
+        "! nickname refused: {NAME} is already in the room\n"
+    ));
+    let dialog = display.wait_for_window(&talk, "^Nickname$");
+    display.press(&talk, &dialog, "Escape");
+    client.wait_success();
+}
+
+#[test]
 fn the_server_going_away_is_shown_in_the_window() {
     let talk = Conversation::new("lab04: the server goes away");
     let Some(display) = Display::start("the_server_going_away_is_shown_in_the_window") else {
@@ -119,13 +307,13 @@ fn the_server_going_away_is_shown_in_the_window() {
     let server = StandIn::start(Manner::Polite);
     let mut client = start_client(&talk, &display, server.address.port(), &["--name", "alice"]);
     client.expect("* Welcome, alice!");
-    let window = display.wait_for_window(&talk, "^Chat room: ");
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: ");
 
     talk.step("the server closes every connection");
     server.go_away();
     client.expect("* The server closed the connection.\n");
     // The window is still there, and still answers: closing it ends the program cleanly.
-    display.wait_for_window(&talk, "^Chat room: ");
+    display.wait_for_window(&talk, "^CHATT APPLICATION: ");
     display.press(&talk, &window, "Escape");
     client.wait_success();
 }
@@ -140,7 +328,7 @@ fn a_silent_server_does_not_freeze_the_window() {
     let mut client = start_client(&talk, &display, server.address.port(), &["--name", "alice"]);
     client.expect("* Welcome, alice!");
     server.expect(&talk, "alice is ignored");
-    let window = display.wait_for_window(&talk, "^Chat room: ");
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: ");
 
     // The server reads nothing more and never answers the leave: the window still takes the
     // typing and the close, and the program ends within its short wait for a goodbye.
@@ -169,7 +357,7 @@ fn a_refused_name_can_be_chosen_again() {
     client.expect("* Welcome, carol! In the room: bob, carol.");
     bob.expect("* carol joined! In the room: bob, carol.\n");
 
-    let window = display.wait_for_window(&talk, "^Chat room: carol at ");
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: carol at ");
     display.press(&talk, &window, "Escape");
     bob.expect(" * carol left!\n");
     client.wait_success();
@@ -189,7 +377,7 @@ fn without_a_name_the_dialog_asks_for_one() {
     client.expect("* Welcome, dina! In the room: dina.");
     server.expect(&talk, "name \"dina\"");
 
-    let window = display.wait_for_window(&talk, "^Chat room: dina at ");
+    let window = display.wait_for_window(&talk, "^CHATT APPLICATION: dina at ");
     display.press(&talk, &window, "Escape");
     server.expect(&talk, "dina left (CLOSE)");
     client.wait_success();

@@ -11,7 +11,10 @@
 //! takes. A member that keeps up gets its lines from the postman. The first time its socket is
 //! full, the postman starts its writer and hands it the pen; the writer sends the rest, waiting
 //! for that member and for nobody else, and hands the pen back once it has caught up. A member
-//! that never falls behind never costs a writer thread.
+//! that never falls behind never costs a writer thread. The outbox does not know who the
+//! postman is: [`Outbox::push`] says when an outbox needs carrying ([`Pushed::Post`]), the room
+//! hands it over, and the postman calls [`Outbox::deliver`]; what it queues for the postman
+//! counts in the room's load (see the load module).
 //!
 //! The queue is bounded, and the bound tells a member that reads slowly from one that stopped
 //! reading. Once a member is more than [`QUEUE_LIMIT`] behind, whoever speaks waits for it (with
@@ -19,16 +22,21 @@
 //! of its slowest reader instead of piling up memory, and nobody is dropped for reading slowly.
 //! But a member that took nothing at all for [`STALL`] is not reading, and nobody waits for it:
 //! one member that stopped reading must not stop the room. If it takes nothing for
-//! [`PATIENCE`], or falls [`HARD_LIMIT`] behind, it is dropped: its socket is shut down, its
-//! reader thread ends and announces the leave, and the others carry on.
+//! [`PATIENCE`], or falls [`HARD_LIMIT`] behind, it is dropped: its last line says why (if its
+//! socket still takes it, after a whole line), its socket is shut down, its reader thread ends
+//! and announces the leave, and the others carry on.
 
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::postman::Postman;
-use crate::{log, server};
+use lab03::log;
+use lab03::protocol;
+
+use crate::chunks::Chunks;
+use crate::load::Load;
+use crate::{sys, threads};
 
 /// How far a member may fall behind, in bytes queued and not yet sent, before the room waits
 /// for it: 256 KiB, about 5,000 ordinary chat lines, or 32 of the longest (the kernel holds
@@ -65,7 +73,7 @@ const WRITE_CHECK: Duration = Duration::from_millis(20);
 pub enum Pushed {
     /// Nothing: the line will be carried with those already queued.
     Queued,
-    /// The outbox was empty: [`Postman::post`](crate::postman::Postman::post) it.
+    /// The outbox was empty: hand it to the postman (the room does, once its lock is released).
     Post,
     /// The queue is past [`QUEUE_LIMIT`]: [`Outbox::wait_for_room`] before saying more.
     Full,
@@ -90,16 +98,16 @@ pub struct Outbox {
     changed: Condvar,
     /// The member's connection, shared with its reader.
     socket: Arc<TcpStream>,
-    /// Told how many bytes it has to carry for this member while it holds the pen.
-    postman: Arc<Postman>,
+    /// The postman's load: the bytes queued while the postman holds the pen count in it.
+    load: Arc<Load>,
 }
 
 struct Queue {
     /// Who this is for, in the log: the address until the member has a name.
     name: String,
-    /// The lines queued, end to end, exactly as they will be sent: they leave with one `write`,
-    /// however many there are.
-    bytes: Vec<u8>,
+    /// The lines queued, end to end, exactly as they will be sent, shared with the other
+    /// members' queues: they leave with one vectored write, however many there are.
+    bytes: Chunks,
     /// What the writer took from `bytes` and the member has not taken yet.
     in_flight: usize,
     state: State,
@@ -111,6 +119,11 @@ struct Queue {
     waiting: usize,
     /// When the member last took bytes (or had nothing left to take).
     progress: Instant,
+    /// Whether what the socket took so far ends with a whole line: only then can a last line
+    /// saying why the member is dropped follow it without gluing itself to a cut line.
+    line_end: bool,
+    /// Why the member was dropped, once it is (one of `lab03::protocol`'s reasons).
+    why: &'static str,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -159,21 +172,23 @@ enum Reading {
 impl Outbox {
     /// An outbox writing to the member's connection, called `name` in the log until
     /// [`Outbox::set_name`].
-    pub fn new(socket: Arc<TcpStream>, name: String, postman: Arc<Postman>) -> Arc<Self> {
+    pub fn new(socket: Arc<TcpStream>, name: String, load: Arc<Load>) -> Arc<Self> {
         Arc::new(Outbox {
             queue: Mutex::new(Queue {
                 name,
-                bytes: Vec::new(),
+                bytes: Chunks::default(),
                 in_flight: 0,
                 state: State::Open,
                 pen: Pen::Nobody,
                 writer: false,
                 waiting: 0,
                 progress: Instant::now(),
+                line_end: true,
+                why: protocol::STOPPED_READING,
             }),
             changed: Condvar::new(),
             socket,
-            postman,
+            load,
         })
     }
 
@@ -182,17 +197,17 @@ impl Outbox {
         self.lock().name = name.to_string();
     }
 
-    /// Queues `lines` (which end in `\n`). Lines for a closing or closed outbox are dropped
-    /// silently: that member is on its way out. Never waits, so the room may push with its
-    /// lock held.
-    pub fn push(&self, lines: &[u8]) -> Pushed {
+    /// Queues `lines` (which end in `\n`, and are shared with the other members' queues).
+    /// Lines for a closing or closed outbox are dropped silently: that member is on its way
+    /// out. Never waits, so the room may push with its lock held.
+    pub fn push(&self, lines: &Arc<[u8]>) -> Pushed {
         let mut queue = self.lock();
         if queue.state != State::Open {
             return Pushed::Queued;
         }
-        queue.bytes.extend_from_slice(lines);
+        queue.bytes.push(Arc::clone(lines));
         if queue.pen != Pen::Writer {
-            self.postman.load(lines.len());
+            self.load.add(lines.len());
         }
         if queue.pen == Pen::Nobody {
             queue.pen = Pen::Postman;
@@ -209,25 +224,31 @@ impl Outbox {
     /// If it does not, the rest stays queued and the member's writer takes the pen.
     pub fn deliver(self: &Arc<Self>) -> Delivered {
         // The whole queue, leaving an empty one (which allocates nothing until the next line):
-        // a quiet member holds no buffer, and the one sent here is freed once sent.
+        // a quiet member holds nothing, and the lines sent here are freed once every member
+        // has been sent them.
         let mut batch = {
             let mut queue = self.lock();
             if queue.state == State::Dropped {
-                self.postman.unload(queue.bytes.len());
+                self.load.remove(queue.bytes.len());
                 self.finish(&mut queue);
                 return Delivered::Done;
             }
             std::mem::take(&mut queue.bytes)
         };
-        let sent = crate::sys::send_now(&self.socket, &batch);
+        let total = batch.len();
+        let last = self.send_now(&mut batch);
         let mut queue = self.lock();
-        self.postman.unload(batch.len());
-        let sent = match sent {
-            Ok(sent) if queue.state != State::Dropped => sent,
+        self.load.remove(total);
+        // Noted first: a member dropped meanwhile gets its reason only after a whole line.
+        if let Ok(Some(last)) = last {
+            queue.line_end = last == b'\n';
+        }
+        let sent = match last {
+            Ok(_) if queue.state != State::Dropped => total - batch.len(),
             // The connection failed (a reset, say), or the member was dropped meanwhile: its
             // reader meets the end of the connection and announces the leave.
             _ => {
-                self.postman.unload(queue.bytes.len());
+                self.load.remove(queue.bytes.len());
                 self.finish(&mut queue);
                 return Delivered::Done;
             }
@@ -238,12 +259,11 @@ impl Outbox {
                 self.changed.notify_all(); // There is room again.
             }
         }
-        if sent < batch.len() {
+        if sent < total {
             // The socket is full: what it did not take goes back in front of what came since,
             // and the member's writer takes over.
-            self.postman.unload(queue.bytes.len());
-            batch.drain(..sent);
-            batch.extend_from_slice(&queue.bytes);
+            self.load.remove(queue.bytes.len());
+            batch.append(std::mem::take(&mut queue.bytes));
             queue.bytes = batch;
             self.hand_to_writer(queue);
             Delivered::Done
@@ -259,6 +279,22 @@ impl Outbox {
         }
     }
 
+    /// Sends what the socket takes of `batch` at once, without waiting, and returns the last
+    /// byte it took (`None`: none). Several writes when a batch has more chunks than one takes.
+    fn send_now(&self, batch: &mut Chunks) -> io::Result<Option<u8>> {
+        let mut last = None;
+        while !batch.is_empty() {
+            let slices = batch.slices();
+            let offered: usize = slices.iter().map(|slice| slice.len()).sum();
+            let sent = sys::send_slices_now(&self.socket, &slices)?;
+            last = batch.consume(sent).or(last);
+            if sent < offered {
+                break; // The socket is full.
+            }
+        }
+        Ok(last)
+    }
+
     /// Gives the pen to the member's writer, starting the writer the first time.
     fn hand_to_writer(self: &Arc<Self>, mut queue: MutexGuard<'_, Queue>) {
         queue.pen = Pen::Writer;
@@ -270,12 +306,15 @@ impl Outbox {
         // Starting a thread takes a while: not with the queue locked, which the room needs.
         drop(queue);
         let outbox = Arc::clone(self);
-        if server::spawn("writer", move || outbox.write_out()).is_err() {
+        if threads::spawn("writer", move || outbox.write_out()).is_err() {
             let mut queue = self.lock();
             log::line(format!(
-                "{} dropped: fell behind, and the system would not start its writer",
-                queue.name
+                "{} dropped: {}, and the system would not start its writer",
+                queue.name,
+                protocol::FELL_BEHIND
             ));
+            // Its last line says why, as for any member dropped (see `finish`).
+            (queue.state, queue.why) = (State::Dropped, protocol::FELL_BEHIND);
             self.finish(&mut queue);
         }
     }
@@ -316,24 +355,22 @@ impl Outbox {
         }
     }
 
-    /// Drops a member that stopped reading: logs why, and closes its connection, which ends
-    /// the writer's blocked `write` and the member's reader (its `read` returns 0), which
-    /// announces the leave.
+    /// Drops a member that stopped reading: logs why, and has its connection closed, which
+    /// ends the member's reader (its `read` returns 0), which announces the leave.
     fn drop_member(&self, mut queue: MutexGuard<'_, Queue>) {
-        // Whoever holds the pen sees this and finishes.
+        // Whoever holds the pen sees this and finishes, with the reason as the last line. A
+        // blocked writer comes back within WRITE_CHECK; the postman never blocks.
         queue.state = State::Dropped;
-        let behind = if queue.behind() > HARD_LIMIT {
-            HARD_LIMIT
-        } else {
-            QUEUE_LIMIT
-        };
-        let name = queue.name.clone();
+        if queue.behind() > HARD_LIMIT {
+            queue.why = protocol::FELL_BEHIND;
+        }
+        // Logged before the connection is closed, so the leave that the close causes is logged
+        // after it (lab 03's log never waits, so the queue's lock may be held).
+        log::line(format!("{} dropped: {}", queue.name, queue.why));
+        if queue.pen == Pen::Nobody {
+            self.finish(&mut queue);
+        }
         drop(queue);
-        // Logged first: the leave that the shutdown causes is logged after it.
-        log::line(format!(
-            "{name} dropped: fell more than {behind} bytes behind"
-        ));
-        let _ = self.socket.shutdown(Shutdown::Both);
         self.changed.notify_all();
     }
 
@@ -395,7 +432,7 @@ impl Outbox {
                 queue.in_flight = queue.bytes.len();
                 std::mem::take(&mut queue.bytes)
             };
-            if self.send(&batch).is_err() {
+            if self.send(batch).is_err() {
                 return self.finish(&mut self.lock());
             }
         }
@@ -403,22 +440,31 @@ impl Outbox {
 
     /// Closes the connection: both directions, which also ends the member's reader thread if
     /// it is still reading.
+    /// A dropped member gets one last line saying why, if its socket has room for it and it
+    /// would not be glued to a line cut in the middle.
     fn finish(&self, queue: &mut Queue) {
+        if queue.state == State::Dropped && queue.line_end {
+            let _ = sys::send_now(&self.socket, protocol::closing(queue.why).as_bytes());
+        }
         let _ = self.socket.shutdown(Shutdown::Both);
         queue.state = State::Done;
         self.changed.notify_all();
     }
 
     /// Writes all of `bytes`, noting each time the member takes some (see [`PATIENCE`]).
-    fn send(&self, mut bytes: &[u8]) -> io::Result<()> {
+    fn send(&self, mut bytes: Chunks) -> io::Result<()> {
         while !bytes.is_empty() {
-            match (&*self.socket).write(bytes) {
+            match (&*self.socket).write_vectored(&bytes.slices()) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(written) => {
-                    bytes = &bytes[written..];
+                    let line_end = bytes.consume(written) == Some(b'\n');
                     let mut queue = self.lock();
                     queue.progress = Instant::now();
+                    queue.line_end = line_end;
                     queue.in_flight = bytes.len();
+                    if queue.state == State::Dropped {
+                        return Err(io::ErrorKind::ConnectionAborted.into());
+                    }
                     if queue.waiting > 0 {
                         self.changed.notify_all(); // There is room again.
                     }

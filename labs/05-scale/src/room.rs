@@ -12,12 +12,14 @@
 //! Once it is released, the outboxes that were empty are posted to the postman, which writes
 //! them (see the postman module).
 
-use std::fmt::Write;
+use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use lab03::{nickname, protocol};
 use labkit::clock;
 
+use crate::load::Load;
 use crate::outbox::{Outbox, Pushed};
 use crate::postman::Postman;
 
@@ -25,6 +27,8 @@ pub struct Room {
     state: Mutex<State>,
     /// Carries the lines queued to the members (see the postman module).
     postman: Arc<Postman>,
+    /// What waits for the postman (see the load module).
+    load: Arc<Load>,
 }
 
 struct State {
@@ -36,6 +40,8 @@ struct State {
 
 struct Member {
     name: String,
+    /// What the name looks like (`nickname::key`): no two members have the same.
+    key: String,
     outbox: Arc<Outbox>,
 }
 
@@ -46,47 +52,50 @@ pub enum Refused {
 }
 
 impl Room {
-    pub fn new(postman: Arc<Postman>) -> Self {
-        Room {
+    /// An empty room, and its postman's thread.
+    pub fn start() -> io::Result<Self> {
+        let load = Arc::new(Load::default());
+        Ok(Room {
             state: Mutex::new(State {
                 members: Vec::new(),
                 open: true,
             }),
-            postman,
-        }
+            postman: Postman::start(Arc::clone(&load))?,
+            load,
+        })
     }
 
     /// An outbox for a new connection from `peer`, its lines carried by the room's postman.
     pub fn outbox(&self, socket: Arc<TcpStream>, peer: SocketAddr) -> Arc<Outbox> {
-        Outbox::new(socket, peer.to_string(), Arc::clone(&self.postman))
+        Outbox::new(socket, peer.to_string(), Arc::clone(&self.load))
     }
 
     /// Adds `name` to the room: the newcomer gets a welcome with the member list, the others a
-    /// join notice with the same list.
+    /// join notice with the same list. Refused if a member's name looks like it
+    /// (`nickname::key`).
     pub fn join(&self, name: &str, outbox: &Arc<Outbox>) -> Result<(), Refused> {
         let mut state = self.lock_to_speak();
         if !state.open {
             return Err(Refused::Closed);
         }
-        if state.members.iter().any(|member| member.name == name) {
+        let key = nickname::key(name);
+        if state.members.iter().any(|member| member.key == key) {
             return Err(Refused::Taken);
         }
         outbox.set_name(name);
         state.members.push(Member {
             name: name.to_string(),
+            key,
             outbox: Arc::clone(outbox),
         });
-        let names = member_list(&state.members);
+        let names = state.members.iter().map(|member| member.name.as_str());
+        let list = protocol::member_list(names, state.members.len());
         let now = clock::time();
-        let joined = line(format!("({now}) * {name} joined! In the room: {names}."));
-        let welcome = line(format!(
-            "({now}) * Welcome, {name}! In the room: {names}. Type CLOSE to leave."
-        ));
         let mut after = Aftermath::default();
-        if let Some((newcomer, others)) = state.members.split_last() {
-            deliver(others, &joined, &mut after);
-            deliver(std::slice::from_ref(newcomer), &welcome, &mut after);
-        }
+        let (newcomer, others) = state.members.split_last().expect("it was just added");
+        deliver(others, &protocol::joined(&now, name, &list), &mut after);
+        let welcome = protocol::welcome(&now, name, &list);
+        deliver(std::slice::from_ref(newcomer), &welcome, &mut after);
         drop(state);
         after.finish(&self.postman);
         Ok(())
@@ -101,11 +110,10 @@ impl Room {
         }
         let state = self.lock_to_speak();
         let now = clock::time();
-        let mut lines = String::new();
-        for text in texts {
-            // Writing to a String cannot fail.
-            let _ = writeln!(lines, "({now}) {name}: {text}");
-        }
+        let lines: String = texts
+            .iter()
+            .map(|text| protocol::message(&now, name, text))
+            .collect();
         let mut after = Aftermath::default();
         deliver(&state.members, &lines, &mut after);
         drop(state);
@@ -120,7 +128,7 @@ impl Room {
             return false;
         };
         state.members.remove(index);
-        let left = line(format!("({}) * {name} left!", clock::time()));
+        let left = protocol::left(&clock::time(), name);
         let mut after = Aftermath::default();
         deliver(&state.members, &left, &mut after);
         drop(state);
@@ -133,10 +141,7 @@ impl Room {
     pub fn close(&self) -> Vec<Arc<Outbox>> {
         let mut state = self.lock();
         state.open = false;
-        let goodbye = line(format!(
-            "({}) * The server is shutting down. Goodbye!",
-            clock::time()
-        ));
+        let goodbye = protocol::shutting_down(&clock::time());
         let mut after = Aftermath::default();
         deliver(&state.members, &goodbye, &mut after);
         let members = std::mem::take(&mut state.members);
@@ -153,10 +158,10 @@ impl Room {
         outboxes
     }
 
-    /// A line to one member only.
-    pub fn tell(&self, outbox: &Arc<Outbox>, text: String) {
+    /// `line` (a whole line, with its `\n`) to one member only.
+    pub fn tell(&self, outbox: &Arc<Outbox>, line: &str) {
         let mut after = Aftermath::default();
-        after.note(outbox, outbox.push(line(text).as_bytes()));
+        after.note(outbox, outbox.push(&Arc::from(line.as_bytes())));
         after.finish(&self.postman);
     }
 
@@ -166,11 +171,11 @@ impl Room {
     fn lock_to_speak(&self) -> MutexGuard<'_, State> {
         loop {
             let state = self.lock();
-            if !self.postman.overloaded() {
+            if !self.load.too_heavy() {
                 return state;
             }
             drop(state);
-            self.postman.wait_for_room();
+            self.load.wait_until_lighter();
         }
     }
 
@@ -182,36 +187,13 @@ impl Room {
     }
 }
 
-/// How many names a member list shows before it only counts the rest.
-const LISTED: usize = 10;
-
-/// The members in joining order, the first [`LISTED`] by name: `a, b and 9990 more`. Every
-/// join is announced to every member, so join traffic grows with the square of the room; a list
-/// that grew with the room too would make it grow with the cube, and 10,000 members would need
-/// terabytes to join.
-fn member_list(members: &[Member]) -> String {
-    let shown: Vec<&str> = members
-        .iter()
-        .take(LISTED)
-        .map(|member| member.name.as_str())
-        .collect();
-    let mut list = shown.join(", ");
-    if members.len() > LISTED {
-        list += &format!(" and {} more", members.len() - LISTED);
-    }
-    list
-}
-
-/// A line as sent: the text and its line end.
-pub fn line(text: String) -> String {
-    text + "\n"
-}
-
 /// Queues `lines` to each of `members`, and notes in `after` what is left to do once the
-/// room's lock is released.
+/// room's lock is released. The lines are made once and shared by every member's queue (see
+/// the chunks module).
 fn deliver(members: &[Member], lines: &str, after: &mut Aftermath) {
+    let lines: Arc<[u8]> = Arc::from(lines.as_bytes());
     for member in members {
-        let pushed = member.outbox.push(lines.as_bytes());
+        let pushed = member.outbox.push(&lines);
         after.note(&member.outbox, pushed);
     }
 }

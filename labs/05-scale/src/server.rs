@@ -1,40 +1,39 @@
 //! The room server: the documents' `receive` (accept connections) and `handle` (one thread per
-//! member), and stopping cleanly, which the documents' servers cannot do.
+//! member), and stopping cleanly, as lab 03's; what differs is what a server of thousands of
+//! threads must respect: the kernel's limits, and connections that never choose a name.
 //!
 //! Each connection gets a thread, `handle`, that reads its lines: it asks for a nickname, joins
 //! the room, then turns each line into a room event until the member leaves. The room (see the
 //! room module) is the documents' `broadcast`; the postman (see the postman module) carries what
 //! it says to the members, and a member that falls behind gets a writer thread of its own (see
-//! the outbox module).
-//!
-//! The documents read the nickname inside the accept loop, so a client that connects and says
-//! nothing stops everybody else from connecting. Here the accept loop only accepts: the nickname
-//! is asked on the connection's own thread.
+//! the outbox module). The words of every line are lab 03's (`lab03::protocol`).
 
 use std::io::{self, BufRead};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use lab03::framing::{self, LINE_LIMIT, Line, LineReader};
+use lab03::protocol;
+use lab03::{log, nickname, text};
 use labkit::cli::Address;
 use labkit::error::{Context, Failure, Result, explain};
 use labkit::{clock, net};
 
-use crate::framing::{LINE_LIMIT, Line, LineReader};
-use crate::log;
-use crate::nickname::{self, PROMPT};
+use crate::flood::Flood;
+use crate::naming::{Naming, Timed, Unnamed, is_timeout};
 use crate::outbox::{Outbox, SEND_BUFFER};
-use crate::postman::Postman;
 use crate::room::{Refused, Room};
-use crate::sys;
+use crate::{sys, threads};
 
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
 
-/// Runs the server until Ctrl-C, or `shutdown` typed at its console.
-pub fn serve(address: &Address<9090>) -> Result<()> {
+/// Runs the server until Ctrl-C, SIGTERM, SIGHUP, or `shutdown` typed at its console.
+/// A connection has `name_deadline` to choose its nickname.
+pub fn serve(address: &Address<9090>, name_deadline: Duration) -> Result<()> {
     // Every member holds an open file (its socket): allow as many as the system lets us. If
     // that fails, the room is only smaller; `receive` says so when a connection is refused.
     let _ = sys::raise_open_file_limit();
@@ -44,30 +43,31 @@ pub fn serve(address: &Address<9090>) -> Result<()> {
         .context("cannot read the listening address")?;
     log::start().context("cannot start the log thread")?;
     log::line(format!("listening on {local}"));
-    let served = run(listener);
+    let (stop, stop_requested) = mpsc::channel();
+    let on_signal = stop.clone();
+    // With ctrlc's `termination` feature: SIGINT, SIGTERM and SIGHUP alike.
+    ctrlc::set_handler(move || {
+        let _ = on_signal.send(());
+    })
+    .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
+    threads::spawn("console", move || console(stop)).context("cannot start the console thread")?;
+    let served = run(listener, stop_requested, name_deadline);
     // Returning ends the process: the log's last lines must be written first.
     log::flush(GRACE);
     served
 }
 
-/// Serves the room on `listener` until a stop is asked, then tells the members and returns.
-fn run(listener: TcpListener) -> Result<()> {
-    let (stop, stop_requested) = mpsc::channel();
-    let on_ctrl_c = stop.clone();
-    ctrlc::set_handler(move || {
-        let _ = on_ctrl_c.send(());
-    })
-    .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
-    spawn("console", move || console(stop)).context("cannot start the console thread")?;
-
-    let postman = Postman::start().context("cannot start the postman thread")?;
-    let room = Arc::new(Room::new(postman));
+/// Serves the room on `listener` until `stop` receives (or all its senders are gone), then
+/// tells the members and returns: the testable entry point (the log must be started first).
+pub fn run(listener: TcpListener, stop: Receiver<()>, name_deadline: Duration) -> Result<()> {
+    let room = Arc::new(Room::start().context("cannot start the postman thread")?);
     let accepting = Arc::clone(&room);
-    spawn("receive", move || receive(listener, accepting))
-        .context("cannot start the accept thread")?;
+    threads::spawn("receive", move || {
+        receive(listener, accepting, name_deadline)
+    })
+    .context("cannot start the accept thread")?;
 
-    // The Ctrl-C handler keeps its sender for ever, so this waits until a stop is asked.
-    let _ = stop_requested.recv();
+    let _ = stop.recv();
     let outboxes = room.close();
     let members = match outboxes.len() {
         1 => "1 member".to_string(),
@@ -96,32 +96,47 @@ fn console(stop: Sender<()>) {
 }
 
 /// The documents' `receive`: accepts connections for ever, and starts each member's thread.
-fn receive(listener: TcpListener, room: Arc<Room>) {
+fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration) {
     let most = most_connections();
     // Sleeping threads are found through a kernel table: size it for all of them (see
-    // crate::sys::expect_threads), or waking one of 20,000 threads means searching through a thousand.
+    // sys::expect_threads), or waking one of 20,000 threads means searching through a thousand.
     let _ = sys::expect_threads(2 * most);
     // Every connection's `handle` thread holds a clone of this while it runs.
     let connections = Arc::new(());
+    let unnamed = Arc::new(Unnamed::default());
     for connection in listener.incoming() {
-        match connection {
-            Ok(stream) if Arc::strong_count(&connections) > most => {
-                let peer = stream
-                    .peer_addr()
-                    .map_or(String::new(), |peer| peer.to_string());
-                log::line(format!(
-                    "cannot serve {peer}: the server holds {most} connections, its most"
-                ));
-            }
-            Ok(stream) => admit(stream, &room, &connections),
+        let stream = match connection {
+            Ok(stream) => stream,
             Err(error) => {
                 log::line(format!("cannot accept a connection: {}", explain(&error)));
                 // Most likely out of file descriptors: give members a moment to leave rather
                 // than spin on the same error.
                 thread::sleep(Duration::from_millis(100));
+                continue;
             }
+        };
+        let Ok(peer) = stream.peer_addr() else {
+            continue; // Gone already.
+        };
+        if Arc::strong_count(&connections) > most {
+            turn_away(&stream, peer, protocol::ROOM_FULL);
+            continue;
+        }
+        match unnamed.enter(peer.ip()) {
+            Ok(naming) => {
+                let deadline = Instant::now() + name_deadline;
+                admit(stream, peer, (naming, deadline), &room, &connections);
+            }
+            Err(why) => turn_away(&stream, peer, why),
         }
     }
+}
+
+/// Closes a connection the server will not serve, with its reason as its one line. The line
+/// is sent without waiting: the accept loop waits for nobody.
+fn turn_away(stream: &TcpStream, peer: SocketAddr, why: &str) {
+    log::line(format!("turned away {peer}: {why}"));
+    let _ = sys::send_now(stream, protocol::closing(why).as_bytes());
 }
 
 /// How many connections the server holds at most. Each has a thread, and a second one if it
@@ -132,53 +147,43 @@ fn receive(listener: TcpListener, room: Arc<Room>) {
 /// connections before that point, should every member fall behind at once, keeping 1,000
 /// mappings for everything else (about 8,000 connections by default).
 fn most_connections() -> usize {
-    let maps: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
-        .ok()
-        .and_then(|text| text.trim().parse().ok())
-        .unwrap_or(65_530);
-    maps.saturating_sub(1000) / 8
+    sys::max_map_count().saturating_sub(1000) / 8
 }
 
 /// Logs a new connection and starts its member.
-fn admit(stream: TcpStream, room: &Arc<Room>, connections: &Arc<()>) {
-    let Ok(peer) = stream.peer_addr() else {
-        return; // Gone already.
-    };
+fn admit(
+    stream: TcpStream,
+    peer: SocketAddr,
+    naming: (Naming, Instant),
+    room: &Arc<Room>,
+    connections: &Arc<()>,
+) {
     log::line(format!("connected with {peer}"));
     // Chat lines are small and should leave at once, not wait to be merged with the next.
     let _ = stream.set_nodelay(true);
+    // A member whose machine vanished is noticed, even in a quiet room (see labkit::net).
+    let _ = net::keep_alive(&stream);
     // What the member has not read yet waits in its outbox, where the server sees how much
     // and how fast it goes; the kernel holds only a little more (see outbox::SEND_BUFFER).
     let _ = sys::set_send_buffer(&stream, SEND_BUFFER);
-    if start_member(stream, peer, room, connections).is_err() {
+    let socket = Arc::new(stream);
+    let outbox = room.outbox(Arc::clone(&socket), peer);
+    let (own, shared) = (Arc::clone(&outbox), Arc::clone(room));
+    let counted = Arc::clone(connections);
+    let started = threads::spawn("handle", move || {
+        let _counted = counted;
+        handle(&socket, peer, naming, &own, &shared);
+    });
+    if started.is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
-        // spare. The connection closes, and everybody else carries on.
+        // spare. For that connection the room is full: it is told so and closed, and
+        // everybody else carries on.
         log::line(format!(
             "cannot serve {peer}: the system would not start another thread"
         ));
+        room.tell(&outbox, &protocol::closing(protocol::ROOM_FULL));
+        outbox.close();
     }
-}
-
-/// Starts a connection's thread, `handle`. It shares the socket with the member's outbox (one
-/// file descriptor per member: a busy server runs out of those first).
-fn start_member(
-    stream: TcpStream,
-    peer: SocketAddr,
-    room: &Arc<Room>,
-    connections: &Arc<()>,
-) -> io::Result<()> {
-    let socket = Arc::new(stream);
-    let outbox = room.outbox(Arc::clone(&socket), peer);
-    let (own, room) = (Arc::clone(&outbox), Arc::clone(room));
-    let counted = Arc::clone(connections);
-    if let Err(error) = spawn("handle", move || {
-        let _counted = counted;
-        handle(&socket, &own, &room);
-    }) {
-        outbox.close(); // Without its reader the connection is useless: this closes it.
-        return Err(error);
-    }
-    Ok(())
 }
 
 /// Why a member's session ended.
@@ -192,55 +197,87 @@ enum Leaving {
 }
 
 /// The documents' `handle`: one member's whole session, on its own thread.
-fn handle(socket: &TcpStream, outbox: &Arc<Outbox>, room: &Room) {
-    let mut lines = LineReader::new(socket, LINE_LIMIT);
-    // `None`: gone (or the server stopping) before choosing a name, so nothing to announce.
-    if let Some(name) = choose_name(&mut lines, outbox, room) {
-        log::line(format!("name of client is {name}"));
-        let leaving = converse(&mut lines, outbox, room, &name);
-        if room.leave(&name) {
-            let reason = match leaving {
-                Leaving::Close => "CLOSE",
-                Leaving::Shutdown => "shutdown",
-                Leaving::Lost => "connection lost",
-            };
-            log::line(format!("{name} left ({reason})"));
-            if !matches!(leaving, Leaving::Lost) {
-                let goodbye = format!("({}) * Goodbye, {name}!", clock::time());
-                room.tell(outbox, goodbye);
+/// `naming`: the connection counted as unnamed, and when it must have chosen its name.
+fn handle(
+    socket: &TcpStream,
+    peer: SocketAddr,
+    naming: (Naming, Instant),
+    outbox: &Arc<Outbox>,
+    room: &Room,
+) {
+    let (naming, deadline) = naming;
+    let timed = Timed::new(socket, deadline);
+    let mut lines = LineReader::new(&timed, LINE_LIMIT);
+    let chosen = choose_name(&mut lines, outbox, room, &mut Some(naming));
+    match chosen {
+        Ok(name) => {
+            timed.joined();
+            log::line(format!("name of client is {name}"));
+            let leaving = converse(&mut lines, outbox, room, &name);
+            if room.leave(&name) {
+                let reason = match leaving {
+                    Leaving::Close => "CLOSE",
+                    Leaving::Shutdown => "shutdown",
+                    Leaving::Lost => "connection lost",
+                };
+                log::line(format!("{name} left ({reason})"));
+                if !matches!(leaving, Leaving::Lost) {
+                    room.tell(outbox, &protocol::goodbye(&clock::time(), &name));
+                }
             }
         }
+        Err(Some(why)) => {
+            log::line(format!("{peer} dropped: {why}"));
+            room.tell(outbox, &protocol::closing(why));
+        }
+        // Gone (or the server stopping) before choosing a name: nothing to announce.
+        Err(None) => {}
     }
     outbox.close();
 }
 
-/// Asks for a nickname until an acceptable one arrives; `None` if the connection ends first.
+/// Asks for a nickname until an acceptable one arrives. `Err(Some(why))`: the connection is
+/// closed with that reason (one of `lab03::protocol`'s); `Err(None)`: it ended, or the room closed, first.
+///
+/// The connection stops counting as unnamed (`naming`) once it has sent a well-formed name: it
+/// is not idle, even if it then waits for the room (10,000 members joining wait for each
+/// other's announcements) or its name is taken. Its deadline holds until it has joined.
 fn choose_name(
-    lines: &mut LineReader<&TcpStream>,
+    lines: &mut LineReader<&Timed>,
     outbox: &Arc<Outbox>,
     room: &Room,
-) -> Option<String> {
+    naming: &mut Option<Naming>,
+) -> std::result::Result<String, Option<&'static str>> {
     loop {
-        room.tell(outbox, PROMPT.to_string());
-        let refusal = match lines.read_line().ok()?? {
+        room.tell(outbox, &protocol::prompt());
+        let line = match lines.read_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => return Err(None),
+            Err(error) if is_timeout(&error) => return Err(Some(protocol::NO_NAME_IN_TIME)),
+            Err(_) => return Err(None),
+        };
+        let refusal = match line {
             Line::TooLong => "it is longer than 16 characters".to_string(),
             Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
-            Line::Text(name) => match nickname::check(&name) {
-                Err(reason) => reason.to_string(),
-                Ok(()) => match room.join(&name, outbox) {
-                    Ok(()) => return Some(name),
-                    Err(Refused::Taken) => format!("{name} is already in the room"),
-                    Err(Refused::Closed) => return None,
-                },
+            Line::Text(proposed) => match nickname::check(&proposed) {
+                Err(reason) => reason,
+                Ok(name) => {
+                    *naming = None;
+                    match room.join(&name, outbox) {
+                        Ok(()) => return Ok(name),
+                        Err(Refused::Taken) => protocol::taken(&name),
+                        Err(Refused::Closed) => return Err(None),
+                    }
+                }
             },
         };
-        room.tell(outbox, format!("! nickname refused: {refusal}"));
+        room.tell(outbox, &protocol::nickname_refused(&refusal));
     }
 }
 
 /// A member's lines, once it has joined, until it leaves.
 fn converse(
-    lines: &mut LineReader<&TcpStream>,
+    lines: &mut LineReader<&Timed>,
     outbox: &Arc<Outbox>,
     room: &Room,
     name: &str,
@@ -249,24 +286,33 @@ fn converse(
     // member in one go (see `Room::say`). A busy member's lines arrive by dozens; a lone line
     // is said at once, since the next read would wait for the network.
     let mut arrived = Vec::new();
+    let mut logged = Flood::default();
     let leaving = loop {
-        let Ok(Some(line)) = lines.read_line() else {
-            break Leaving::Lost;
+        let line = match lines.read_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => break Leaving::Lost,
+            Err(error) => {
+                if framing::is_cut(&error) {
+                    log::line(format!("{name}'s last line was cut off: it was not sent"));
+                }
+                break Leaving::Lost;
+            }
         };
         let reply = match line {
-            Line::TooLong => Some(format!(
-                "! line too long: the limit is {LINE_LIMIT} bytes; it was not sent"
-            )),
-            Line::NotUtf8 => Some("! not UTF-8: the line was not sent".to_string()),
+            Line::TooLong => Some(protocol::line_too_long(LINE_LIMIT)),
+            Line::NotUtf8 => Some(protocol::not_utf8()),
             Line::Text(text) => match text.as_str() {
                 "CLOSE" | "CLOSE123123" => break Leaving::Close,
                 "shutdown" => break Leaving::Shutdown,
                 "" => None,
-                _ => {
-                    log::line(format!("{name} says {text}"));
-                    arrived.push(text);
-                    None
-                }
+                _ => match text::check(&text) {
+                    Err(reply) => Some(protocol::refused(&reply)),
+                    Ok(()) => {
+                        logged.says(name, &text);
+                        arrived.push(text);
+                        None
+                    }
+                },
             },
         };
         // The member's earlier lines go out before its error reply, as they came.
@@ -275,28 +321,10 @@ fn converse(
             arrived.clear();
         }
         if let Some(reply) = reply {
-            room.tell(outbox, reply);
+            room.tell(outbox, &reply);
         }
     };
     room.say(name, &arrived);
+    logged.summarise(name);
     leaving
-}
-
-/// The stack of each of the server's threads. std reserves 2 MiB per thread; these threads
-/// keep their buffers on the heap and use a few KiB of stack. Only the pages a thread touches
-/// cost memory, but 10,000 members (with `vm.max_map_count` raised, see `most_connections`) may
-/// be 20,000 threads: at 2 MiB each that would be 40 GiB of address space to reserve, at 128 KiB
-/// it is 2.5 GiB.
-const STACK_SIZE: usize = 128 * 1024;
-
-/// Starts one of the server's threads.
-pub fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
-    // `thread::spawn` panics when no thread can be started (too many members for the
-    // machine); the builder returns the error instead, so the server refuses that one
-    // connection (or drops that one member), logs why, and carries on.
-    thread::Builder::new()
-        .name(name.to_string())
-        .stack_size(STACK_SIZE)
-        .spawn(body)
-        .map(drop)
 }

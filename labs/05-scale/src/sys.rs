@@ -5,16 +5,17 @@
 //!
 //! - [`raise_open_file_limit`]: every member's socket is an open file, and the usual soft limit
 //!   (1024) stops a server near a thousand members (`setrlimit`);
-//! - [`send_now`]: a write that takes what the socket's buffer holds and never waits
-//!   (`send` with `MSG_DONTWAIT`), so that one thread can write to every member;
+//! - [`send_now`], [`send_slices_now`]: a write that takes what the socket's buffer holds and
+//!   never waits (`sendmsg` with `MSG_DONTWAIT`), so that one thread can write to every member;
 //! - [`set_send_buffer`]: a small kernel send buffer, so that what a member has not read waits
 //!   where the server sees it (`SO_SNDBUF`);
-//! - [`expect_threads`]: a kernel futex table sized for the server's threads (`prctl`).
+//! - [`expect_threads`]: a kernel futex table sized for the server's threads (`prctl`);
+//! - [`max_map_count`]: how many memory mappings the kernel allows the process, four per thread.
 //!
 //! Only [`expect_threads`] needs `unsafe`: `prctl` is a C function with a variable number of
 //! arguments, and neither std nor nix wraps this use of it.
 
-use std::io;
+use std::io::{self, IoSlice};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
 
@@ -37,11 +38,16 @@ pub fn raise_open_file_limit() -> io::Result<u64> {
 /// took: 0 when the buffer is full. The socket stays blocking for everybody else (a thread
 /// blocked in `read` on it, say): only this one call does not wait (`MSG_DONTWAIT`).
 pub fn send_now(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
+    send_slices_now(stream, &[IoSlice::new(bytes)])
+}
+
+/// [`send_now`] for several slices, end to end, in one system call (`sendmsg`, as `writev`).
+pub fn send_slices_now(stream: &TcpStream, slices: &[IoSlice<'_>]) -> io::Result<usize> {
     // MSG_NOSIGNAL: a peer that has gone is an error here, as it is for std's `write`, not a
     // SIGPIPE for the whole process.
     let flags = MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL;
     loop {
-        match socket::send(stream.as_raw_fd(), bytes, flags) {
+        match socket::sendmsg::<()>(stream.as_raw_fd(), slices, &[], flags, None) {
             Ok(sent) => return Ok(sent),
             Err(Errno::EAGAIN) => return Ok(0),
             Err(Errno::EINTR) => continue,
@@ -54,6 +60,15 @@ pub fn send_now(stream: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
 /// bookkeeping). By default it grows with the traffic, up to 4 MiB on loopback.
 pub fn set_send_buffer(stream: &TcpStream, bytes: usize) -> io::Result<()> {
     socket::setsockopt(stream, sockopt::SndBuf, &bytes).map_err(io::Error::from)
+}
+
+/// How many memory mappings a process may have (`vm.max_map_count`; Linux's default, 65,530,
+/// if it cannot be read).
+pub fn max_map_count() -> usize {
+    std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(65_530)
 }
 
 /// prctl's futex hash operations (linux/prctl.h); the libc crate does not name them yet.

@@ -141,6 +141,14 @@ impl Display {
         self.run(talk, "xdotool", &["key", keys]);
     }
 
+    /// Clicks the left mouse button at `x`, `y` of `window`.
+    pub fn click(&self, talk: &Conversation, window: &str, x: i32, y: i32) {
+        talk.step(format!("click at {x},{y} in the window"));
+        let (x, y) = (x.to_string(), y.to_string());
+        self.run(talk, "xdotool", &["mousemove", "--window", window, &x, &y]);
+        self.run(talk, "xdotool", &["click", "1"]);
+    }
+
     /// Photographs `window` into the PNG file `path`.
     pub fn screenshot(&self, talk: &Conversation, window: &str, path: &Path) {
         talk.step(format!("photograph the window into {}", path.display()));

@@ -2,6 +2,11 @@
 //! client under test.
 
 pub mod display;
+/// The window's geometry, from the program's own source: where a test finds each widget.
+#[path = "../../src/layout.rs"]
+#[allow(dead_code)]
+pub mod layout;
+pub mod picture;
 pub mod stand_in;
 
 use std::path::{Path, PathBuf};
