@@ -7,6 +7,7 @@
 //! (without costing a thread) with the reason; the outbox drops one that has no name in time.
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::protocol;
@@ -25,14 +26,9 @@ pub const UNNAMED_IN_ALL: usize = 1_024;
 
 #[derive(Default)]
 pub struct Gate {
-    counts: Mutex<Counts>,
-}
-
-#[derive(Default)]
-struct Counts {
-    connections: usize,
+    connections: AtomicUsize,
     /// The address of each connection still choosing a name: [`UNNAMED_IN_ALL`] at most.
-    unnamed: Vec<IpAddr>,
+    unnamed: Mutex<Vec<IpAddr>>,
 }
 
 /// A connection let in: counted until it is dropped, and as choosing a name until
@@ -43,23 +39,20 @@ pub struct Pass {
 }
 
 impl Gate {
-    /// Lets a connection from `from` in, or says why not.
+    /// Lets a connection from `from` in, or says why not. Only the accept loop calls it, so no
+    /// connection can be added between a check and its count.
     pub fn enter(self: &Arc<Self>, from: IpAddr) -> Result<Pass, &'static str> {
-        let mut counts = self.lock();
-        let here = counts
-            .unnamed
-            .iter()
-            .filter(|&&other| other == from)
-            .count();
-        if counts.connections >= MOST_CONNECTIONS {
+        let mut unnamed = self.unnamed();
+        let here = unnamed.iter().filter(|&&other| other == from).count();
+        if self.connections.load(Relaxed) >= MOST_CONNECTIONS {
             return Err(protocol::ROOM_FULL);
         } else if here >= UNNAMED_PER_ADDRESS {
             return Err(protocol::TOO_MANY_UNNAMED);
-        } else if counts.unnamed.len() >= UNNAMED_IN_ALL {
+        } else if unnamed.len() >= UNNAMED_IN_ALL {
             return Err(protocol::SERVER_BUSY);
         }
-        counts.connections += 1;
-        counts.unnamed.push(from);
+        self.connections.fetch_add(1, Relaxed);
+        unnamed.push(from);
         let gate = Arc::clone(self);
         Ok(Pass {
             gate,
@@ -67,8 +60,8 @@ impl Gate {
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Counts> {
-        self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    fn unnamed(&self) -> MutexGuard<'_, Vec<IpAddr>> {
+        self.unnamed.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -76,9 +69,9 @@ impl Pass {
     /// The connection has joined: it no longer counts as choosing a name.
     pub fn named(&mut self) {
         if let Some(from) = self.unnamed_from.take() {
-            let mut counts = self.gate.lock();
-            if let Some(index) = counts.unnamed.iter().position(|&other| other == from) {
-                counts.unnamed.swap_remove(index);
+            let mut unnamed = self.gate.unnamed();
+            if let Some(index) = unnamed.iter().position(|&other| other == from) {
+                unnamed.swap_remove(index);
             }
         }
     }
@@ -87,6 +80,6 @@ impl Pass {
 impl Drop for Pass {
     fn drop(&mut self) {
         self.named();
-        self.gate.lock().connections -= 1;
+        self.gate.connections.fetch_sub(1, Relaxed);
     }
 }
