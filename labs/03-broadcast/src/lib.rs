@@ -26,6 +26,7 @@
 //! and gate; room uses outbox; outbox uses log and protocol; nothing uses server or session.
 
 pub mod client;
+pub mod dialect;
 pub mod framing;
 pub mod log;
 pub mod nickname;
