@@ -350,9 +350,12 @@ fn receive(design: Design, listener: &TcpListener) {
             }
         };
         if let Err(error) = joined {
-            // In the documents this exception ends the accept loop, and with it the room.
-            eprintln!("the accept loop failed: {error}");
-            return;
+            // In the documents this exception ends the accept loop: nobody can join any more,
+            // while the members' threads keep the program, and the room, running.
+            eprintln!("the accept loop failed: {error}; nobody else can join");
+            loop {
+                thread::park();
+            }
         }
     }
 }
