@@ -27,6 +27,7 @@
 //! session.
 
 pub mod client;
+pub mod dialect;
 pub mod framing;
 pub mod log;
 pub mod nickname;

@@ -42,6 +42,13 @@ enum Role {
         /// Nickname to join with (asked for when not given).
         #[arg(long)]
         name: Option<String>,
+        /// Speak to a document's own room as that document's client does (no framing, its
+        /// handshake, its name prefix) instead of the kit's protocol.
+        #[arg(long, value_enum, value_name = "DOCUMENT")]
+        dialect: Option<lab03::dialect::Dialect>,
+        /// With --dialect: seconds to wait for each step of the document's handshake.
+        #[arg(long, value_name = "SECS", default_value_t = lab03::dialect::PATIENCE.as_secs())]
+        patience: u64,
     },
 }
 
@@ -51,6 +58,17 @@ fn main() -> ExitCode {
             address,
             name_timeout,
         } => lab03::server::serve(&address, Duration::from_secs(name_timeout)),
-        Role::Client { address, name } => lab03::client::chat(&address, name),
+        Role::Client {
+            address,
+            name,
+            dialect: None,
+            ..
+        } => lab03::client::chat(&address, name),
+        Role::Client {
+            address,
+            name,
+            dialect: Some(dialect),
+            patience,
+        } => lab03::dialect::chat(&address, name, dialect, Duration::from_secs(patience)),
     })
 }

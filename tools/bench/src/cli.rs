@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
     /// Port of the room server [default: the preset's: 9090 for kit and seed003, 8080 for
-    /// seed000, 33000 for seed002].
+    /// seed000, 55555 for seed001, 33000 for seed002].
     #[arg(long)]
     pub port: Option<u16>,
     /// How to join and what to expect: the kit's room, or one of the documents' servers.

@@ -15,6 +15,9 @@ pub enum Preset {
     /// Document 000's threaded room (`nick`; port 8080 in its full listing).
     #[value(name = "seed000")]
     Seed000,
+    /// Document 001's room (the name sent unasked; port 55555).
+    #[value(name = "seed001")]
+    Seed001,
     /// Document 002's room (greeting, then the name; port 33000).
     #[value(name = "seed002")]
     Seed002,
@@ -29,6 +32,7 @@ impl Preset {
         match self {
             Preset::Kit | Preset::Seed003 => 9090,
             Preset::Seed000 => 8080,
+            Preset::Seed001 => 55555,
             Preset::Seed002 => 33000,
         }
     }
@@ -37,6 +41,7 @@ impl Preset {
         match self {
             Preset::Kit => "kit",
             Preset::Seed000 => "seed000",
+            Preset::Seed001 => "seed001",
             Preset::Seed002 => "seed002",
             Preset::Seed003 => "seed003",
         }
@@ -61,6 +66,8 @@ impl Preset {
             // Broadcast to everyone, the newcomer included, once it is in the list:
             // " 12:00:00 bench3 join to conversation room @@@ the subscribes[...]"
             Preset::Seed000 => format!(" {name} join to conversation room"),
+            // Broadcast once it is in the list: "bench3 joined!" (no newline).
+            Preset::Seed001 => format!("{name} joined!"),
             // Sent to the newcomer only. The server adds it to its list just after telling the
             // others, so a message sent in that instant can still miss it: a defect of the
             // document's server, which the bench does not hide.

@@ -1,0 +1,186 @@
+//! `lab03 client --dialect`: the kit's client speaking each document's own wire, against
+//! stand-ins for the documents' rooms written here from their described wire behaviour (a
+//! listener per test: the stand-in's side is a raw peer that sends what the document's server
+//! sends, and checks byte for byte what the client sends), and against the kit's own room, which
+//! no dialect can join: each says why in one sentence.
+//!
+//! Always the kit's own binary: a student's client is graded by the other files, and has no
+//! dialects.
+
+mod common;
+
+use std::net::TcpListener;
+
+use common::{BINARY, start_server};
+use harness::{Conversation, Peer, Process, Role};
+
+/// The kit's client in `dialect`, joined (or joining) as alice, its input piped.
+fn dialect_client(talk: &Conversation, dialect: &str, port: u16) -> Process {
+    let role = Role::program(
+        &format!("lab03 client (dialect {dialect})"),
+        BINARY,
+        &["client"],
+    );
+    let port = port.to_string();
+    // A second of patience: the harness waits for at most 5 s, the dialect's default.
+    let args = [
+        "--port",
+        &port,
+        "--name",
+        "alice",
+        "--dialect",
+        dialect,
+        "--patience",
+        "1",
+    ];
+    talk.start(role, &args)
+}
+
+/// A stand-in room on a free port, the client started against it, and the room's side of the
+/// connection.
+fn stand_in(talk: &Conversation, dialect: &str) -> (Process, Peer) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its port").port();
+    let client = dialect_client(talk, dialect, port);
+    let room = talk.accept(&format!("document {dialect}'s room"), &listener);
+    (client, room)
+}
+
+#[test]
+fn dialect_000_answers_the_exact_nick_and_stamps_its_own_lines() {
+    let talk = Conversation::new("lab03 client --dialect 000, in a room like document 000's");
+    let (mut client, mut room) = stand_in(&talk, "000");
+    room.send_bytes(b"nick");
+    // The bare name: no newline, nothing else.
+    assert_eq!(room.expect("alice"), "alice");
+    room.send_bytes(
+        b" 12:00:00 alice join to conversation room @@@ the subscribes['alice']\n\
+          new subscribe is alice",
+    );
+    client.expect("new subscribe is alice\n");
+    client.send_line("hello");
+    let sent = room.expect(" alice :hello\n\n");
+    // " HH:MM:SS alice :hello\n\n": the client's own time and name, as document 000's writes.
+    let stamp = sent.strip_suffix(" alice :hello\n\n").unwrap_or_default();
+    assert!(
+        stamp.len() == 9 && stamp.starts_with(' ') && stamp.matches(':').count() == 2,
+        "a time stamp first: {sent:?}"
+    );
+    client.close_input();
+    room.expect_closed();
+    client.wait_success();
+}
+
+#[test]
+fn dialect_001_sends_its_name_unasked_and_its_messages_unframed() {
+    let talk = Conversation::new("lab03 client --dialect 001, in a room like document 001's");
+    let (mut client, mut room) = stand_in(&talk, "001");
+    assert_eq!(room.expect("alice"), "alice");
+    // Document 001's server: the join broadcast and the answer, often read in one recv.
+    room.send_bytes(b"alice joined!Connected to server!");
+    client.expect("alice joined!Connected to server!\n");
+    client.send_line("hi");
+    client.send_line("again");
+    room.expect("alice: again");
+    room.send_bytes(b"bob: hello alice");
+    client.expect("bob: hello alice\n");
+    client.send_line("CLOSE123123");
+    room.expect_closed();
+    client.wait_success();
+    // No newline anywhere, and CLOSE123123 is never sent: the client just closes.
+    assert_eq!(room.received_bytes(), b"alicealice: hialice: again");
+}
+
+#[test]
+fn dialect_002_reads_the_greeting_and_sends_its_text_alone() {
+    let talk = Conversation::new("lab03 client --dialect 002, in a room like document 002's");
+    let (mut client, mut room) = stand_in(&talk, "002");
+    room.send_bytes(b"Greetings from the server! Now type your name and press enter!");
+    client.expect("Greetings from the server! Now type your name and press enter!\n");
+    assert_eq!(room.expect("alice"), "alice");
+    room.send_bytes(b"Welcome alice! If you ever want to quit, type shutdown to exit.");
+    client.expect("Welcome alice! If you ever want to quit, type shutdown to exit.\n");
+    client.send_line("hi");
+    room.expect("hi");
+    room.send_bytes(b"alice: hi");
+    client.expect("alice: hi\n");
+    client.send_line("shutdown");
+    room.expect_closed();
+    client.wait_success();
+    // The server writes the name; the client sends its words, then `shutdown`, and closes.
+    assert_eq!(room.received_bytes(), b"alicehishutdown");
+}
+
+#[test]
+fn dialect_003_answers_the_exact_nic() {
+    let talk = Conversation::new("lab03 client --dialect 003, in a room like document 003's");
+    let (mut client, mut room) = stand_in(&talk, "003");
+    room.send_bytes(b"NIC");
+    assert_eq!(room.expect("alice"), "alice");
+    room.send_bytes("b'alice' joined the chat \u{1F600}\nConnected to the server.".as_bytes());
+    client.expect("b'alice' joined the chat \u{1F600}\nConnected to the server.\n");
+    client.send_line("hi");
+    room.expect("alice: hi\n");
+    client.close_input();
+    room.expect_closed();
+    client.wait_success();
+    assert_eq!(room.received_bytes(), b"alicealice: hi\n");
+}
+
+#[test]
+fn a_room_that_goes_away_is_a_sentence() {
+    let talk = Conversation::new("lab03 client --dialect 003: the room closes");
+    let (mut client, mut room) = stand_in(&talk, "003");
+    room.send_bytes(b"NIC");
+    room.expect("alice");
+    room.send_bytes(b"Connected to the server.");
+    client.expect("Connected to the server.\n");
+    room.vanish();
+    let said = client.wait_failure();
+    assert!(said.contains("closed the connection"), "{said:?}");
+}
+
+#[test]
+fn a_prompt_that_is_not_the_documents_exact_word_is_named() {
+    for (dialect, prompt) in [("000", "nick"), ("003", "NIC")] {
+        let talk = Conversation::new(&format!(
+            "lab03 client --dialect {dialect}: a room that prompts with a line"
+        ));
+        let (mut client, mut room) = stand_in(&talk, dialect);
+        room.send_line("nick? (1 to 16 letters, digits, '-' or '_')");
+        let said = client.wait_failure();
+        assert!(
+            said.contains(&format!("not document {dialect}'s exact `{prompt}`")),
+            "{said:?}"
+        );
+        // The name was never sent.
+        room.expect_closed();
+        assert_eq!(room.received_bytes(), b"");
+    }
+}
+
+#[test]
+fn a_room_that_says_nothing_is_named_when_patience_ends() {
+    let talk = Conversation::new("lab03 client --dialect 002: a room that never greets");
+    let (mut client, _room) = stand_in(&talk, "002");
+    let said = client.wait_failure();
+    assert!(
+        said.contains("sent nothing within 1 s") && said.contains("its greeting"),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn no_dialect_joins_the_kits_room_and_each_says_why() {
+    let talk = Conversation::new("lab03 client --dialect NNN, in the kit's room");
+    let (_server, address) = start_server(&talk);
+    for (dialect, why) in [
+        ("000", "not document 000's exact `nick`"),
+        ("001", "the server asked for a nickname"),
+        ("003", "not document 003's exact `NIC`"),
+    ] {
+        let mut client = dialect_client(&talk, dialect, address.port());
+        let said = client.wait_failure();
+        assert!(said.contains(why), "{dialect}: {said:?}");
+    }
+}
