@@ -3,9 +3,8 @@
 //!
 //! `lab03 server` runs the room (port 9090), `lab03 client` joins it from a terminal; `nc
 //! 127.0.0.1 9090` joins it too. The protocol is one line per message; the guide chapter
-//! (guide/src/lab03-broadcast.md) gives it in full and walks through these files:
-//!
-//! src/lib.rs maps each of the documents' functions to the Rust function that does its work.
+//! (guide/src/lab03-broadcast.md) gives it in full and walks through the files, and src/lib.rs
+//! maps each of the documents' functions to the Rust function that does its work.
 
 use std::process::ExitCode;
 use std::time::Duration;
