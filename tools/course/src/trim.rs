@@ -48,6 +48,9 @@ pub fn for_report(failure: &str) -> String {
 /// server to print "..."` followed by the expected and arrived lines.
 pub fn failing_step(failure: &str) -> Option<String> {
     let lines: Vec<&str> = failure.lines().filter(|l| !is_advice(l)).collect();
+    if let Some(snapshot) = lines.iter().find_map(|l| l.strip_prefix("Snapshot: ")) {
+        return Some(snapshot_difference(snapshot, &lines));
+    }
     let header = lines.iter().position(|line| {
         line.starts_with("conversation \"") && line.contains("\" failed at step ")
     })?;
@@ -69,6 +72,26 @@ pub fn failing_step(failure: &str) -> Option<String> {
             .map(|line| shorten(line)),
     );
     Some(said.join("\n"))
+}
+
+/// A transcript that differs from its snapshot: the first line the kit expected and the first
+/// the program printed instead, from insta's diff (`  7       │-old` and `      7 │+new`).
+fn snapshot_difference(snapshot: &str, lines: &[&str]) -> String {
+    let changed = |sign: &str| {
+        lines
+            .iter()
+            .find_map(|line| line.split_once(&format!("│{sign}")).map(|(_, text)| text))
+    };
+    let mut said = vec![format!(
+        "the transcript differs from the snapshot {snapshot}"
+    )];
+    if let Some(old) = changed("-") {
+        said.push(shorten(&format!("expected: {old:?}")));
+    }
+    if let Some(new) = changed("+") {
+        said.push(shorten(&format!("arrived instead: {new:?}")));
+    }
+    said.join("\n")
 }
 
 /// A step of the log, `  12. type into alice: "hello"`: its number.
@@ -140,6 +163,17 @@ mod tests {
         assert_eq!(
             failing_step("thread 'x' panicked: not yet implemented"),
             None
+        );
+    }
+
+    #[test]
+    fn a_snapshot_difference_is_its_first_changed_lines() {
+        let insta = "Snapshot: lab03_shutdown_server\n    6     6 │ shutdown\n    7       │-stopping: telling 1 member\n          7 │+stopping: telling 1 members\n";
+        assert_eq!(
+            failing_step(insta).unwrap(),
+            "the transcript differs from the snapshot lab03_shutdown_server\n\
+             expected: \"stopping: telling 1 member\"\n\
+             arrived instead: \"stopping: telling 1 members\""
         );
     }
 }
