@@ -13,9 +13,12 @@
 //!
 //! - [`message`]: the framing, reading until the delimiter and writing with it;
 //! - [`server`]: rules 1, 3 and 6, one client after another;
+//! - [`deadline`]: the time limit on each client's whole session, which keeps one slow client
+//!   from holding the server;
 //! - [`client`]: rules 2, 4, 5 and 7.
 
 mod client;
+mod deadline;
 mod message;
 mod server;
 
@@ -50,9 +53,11 @@ enum Role {
     Server {
         #[command(flatten)]
         address: Address<PORT>,
-        /// Seconds to wait for a client's message before giving up on that client.
-        #[arg(long, default_value_t = 10.0)]
-        timeout: f64,
+        /// Seconds a client has, from its connection on, to send its whole message and take the
+        /// echo: a deadline, which bytes arriving do not extend.
+        #[arg(long, value_name = "SECONDS", default_value = "10",
+              value_parser = labkit::cli::seconds, allow_negative_numbers = true)]
+        timeout: Duration,
     },
     /// Sends one message, prints the echo and closes.
     Client {
@@ -66,15 +71,7 @@ enum Role {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     labkit::error::run("lab01", || match cli.role {
-        Role::Server { address, timeout } => {
-            let patience = Duration::try_from_secs_f64(timeout)
-                .ok()
-                .filter(|t| !t.is_zero())
-                .ok_or_else(|| {
-                    labkit::Failure::new("--timeout must be a positive number of seconds")
-                })?;
-            server::run(&address.host, address.port, patience)
-        }
+        Role::Server { address, timeout } => server::run(&address.host, address.port, timeout),
         Role::Client { address, message } => client::run(&address.host, address.port, message),
     })
 }

@@ -26,6 +26,7 @@ pub enum Read {
 }
 
 /// Reads one message: the bytes up to the next zero byte.
+// course: cut | read bytes up to the zero byte END, never more than LIMIT: a Message without its delimiter, Unfinished if the stream ends first, TooLong past the limit | guide/src/lab01-echo.md#the-answer-a-delimiter
 pub fn read(reader: &mut impl BufRead) -> io::Result<Read> {
     let mut message = Vec::new();
     // `take` stops the read one byte past the limit, so memory stays bounded whatever is sent.

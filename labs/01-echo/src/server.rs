@@ -2,10 +2,16 @@
 //!
 //! It serves one client after another, like the documents' first programs: accept a
 //! connection, read one message, send it back, close, and log what happened. Because it serves
-//! one client at a time, a client that connects and says nothing would keep every other client
-//! waiting forever; so each client gets a deadline (`--timeout`) and whatever a client does
-//! (stays silent, hangs up mid-message, sends bytes that are not text), the server logs it in
-//! one line and goes on with the next.
+//! one client at a time, a client that connects and says nothing, or sends its message one byte
+//! every few seconds, would keep every other client waiting forever; so each client's whole
+//! session has a deadline (`--timeout`, see [`crate::deadline`]), and whatever a client does
+//! (stays silent, trickles, hangs up mid-message, sends bytes that are not text), the server
+//! logs it in one line and goes on with the next.
+//!
+//! | document 000's rule                                  | this module             |
+//! |------------------------------------------------------|-------------------------|
+//! | 1. TCP; 3. accept, then listen for a byte string     | [`run`], the echo loop  |
+//! | 3. listen for the byte string; 6. send it back       | `echo`                  |
 
 use std::io::BufReader;
 use std::net::TcpStream;
@@ -14,9 +20,12 @@ use std::time::Duration;
 use labkit::error::explain;
 use labkit::{Context, Result};
 
+use crate::deadline::Deadline;
 use crate::message::{self, Read};
 
-/// Listens on `host:port` and serves clients until the process is stopped.
+/// Listens on `host:port` and serves clients, one after another, until the process is stopped;
+/// each client has `patience` for its whole session.
+// course: cut | listen on host:port, print listening on ADDRESS, then accept clients one after another and hand each to serve, logging a failed accept and going on | guide/src/lab01-echo.md#reading-the-code
 pub fn run(host: &str, port: u16, patience: Duration) -> Result<()> {
     // Rule 1: TCP. `listen` is Python's socket() + bind() + listen().
     let listener = labkit::net::listen(host, port)?;
@@ -46,12 +55,12 @@ fn serve(stream: TcpStream, patience: Duration) {
     // The stream is dropped here, which closes the connection.
 }
 
-/// Reads the client's message and sends it back (rule 6); says what happened.
+/// Reads the client's message and sends it back (rule 6), all within `patience` from now; says
+/// what happened.
 fn echo(stream: TcpStream, patience: Duration) -> String {
-    if let Err(error) = stream.set_read_timeout(Some(patience)) {
-        return format!("could not be given a deadline: {}", explain(&error));
-    }
-    let mut reader = BufReader::new(&stream);
+    // One deadline for the whole session: it does not restart with each byte that arrives.
+    let mut deadline = Deadline::new(&stream, patience);
+    let mut reader = BufReader::new(deadline);
     // What to send back, and the log line that says what happened.
     let (answer, outcome) = match message::read(&mut reader) {
         Ok(Read::Message(bytes)) => match String::from_utf8(bytes) {
@@ -82,13 +91,14 @@ fn echo(stream: TcpStream, patience: Duration) -> String {
         }
         Err(error) => return format!("lost the connection: {}", explain(&error)),
     };
-    match message::write(&mut &stream, answer.as_bytes()) {
+    match message::write(&mut deadline, answer.as_bytes()) {
         Ok(()) => outcome,
         Err(error) => format!("could not be answered: {}", explain(&error)),
     }
 }
 
-/// A read that hit its deadline: Linux says `WouldBlock`, other systems `TimedOut`.
+/// A read that hit its deadline: Linux says `WouldBlock`, other systems (and [`Deadline`] once
+/// the time is spent) `TimedOut`.
 fn is_timeout(error: &std::io::Error) -> bool {
     matches!(
         error.kind(),

@@ -3,6 +3,11 @@
 //! Grade another program with `LAB01_SERVER` / `LAB01_CLIENT` (see the guide's chapter for
 //! instructors); the tests pass the arguments the kit's own binary takes.
 
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::thread;
+use std::time::Duration;
+
 use harness::{Conversation, Role, assert_transcript, role};
 
 /// A server on a port the system picked, and the address it announced.
@@ -143,6 +148,81 @@ fn the_server_keeps_serving_after_clients_misbehave() {
     server.expect("echoed it\n");
 
     assert_transcript!("lab01_server_misbehaving_clients", server.transcript());
+}
+
+/// Issue 11's slowloris against a server that serves one client at a time: a client that sends
+/// its message one byte every half second and never ends it. Each read succeeds in time, so a
+/// per-read timeout would hold the server as long as the client likes; the deadline counts from
+/// the connection, so the server gives up after its 1 s however many bytes keep arriving.
+#[test]
+fn a_client_trickling_one_byte_every_half_second_is_cut_off_at_the_deadline() {
+    let talk = Conversation::new("lab01: a client trickles its message, one byte every 0.5 s");
+    let (mut server, port) = start_server(&talk, &["--timeout", "1"]);
+    let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+
+    const MOST: usize = 20;
+    talk.step(format!(
+        "a trickling client sends one byte every 0.5 s, {MOST} at most, until it is cut off"
+    ));
+    let trickler = thread::spawn(move || trickle(address, MOST));
+    server.expect("sent no whole message within 1 s; gave up on it\n");
+    let sent = match trickler.join() {
+        Ok(Ok(sent)) => sent,
+        Ok(Err(error)) => talk.fail(&format!("the trickling client failed: {error}\n")),
+        Err(_) => talk.fail("the trickling client's thread panicked\n"),
+    };
+    // Cut off at the deadline: after about two bytes, long before it would have stopped.
+    if sent >= MOST {
+        talk.fail(&format!(
+            "expected: the server to close the trickling client's connection at its deadline\n\
+             arrived: the connection stayed open through all {MOST} bytes (10 s)\n"
+        ));
+    }
+
+    let mut client = talk.start(role!("lab01", "client"), &["--port", &port, "my turn"]);
+    client.expect("echo: my turn\n");
+    client.wait_success();
+}
+
+/// Connects to `address` and sends `x`, one byte at a time, waiting up to 0.5 s after each for
+/// the server to close the connection. Returns how many bytes it had sent when the server
+/// closed it, or `most` if the server never did.
+fn trickle(address: SocketAddr, most: usize) -> std::io::Result<usize> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_millis(500)))?;
+    for sent in 1..=most {
+        if stream.write_all(b"x").is_err() {
+            return Ok(sent - 1);
+        }
+        // The wait between two bytes is a read: it ends early when the server closes.
+        match stream.read(&mut [0u8; 64]) {
+            Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            _ => return Ok(sent),
+        }
+    }
+    Ok(most)
+}
+
+/// `--port` outside 0..=65535, or not a number: the kit's own sentence, not clap's
+/// "unexpected argument '-1' found".
+#[test]
+fn a_port_that_is_no_port_is_refused_in_one_sentence() {
+    let talk = Conversation::new("lab01: --port -1, 70000 and abc");
+    let lab01 = || Role::program("lab01", env!("CARGO_BIN_EXE_lab01"), &["server"]);
+    for (port, reason) in [
+        ("-1", "a port cannot be negative"),
+        ("70000", "the last port is 65535"),
+        ("abc", "a port is a whole number from 0 to 65535"),
+    ] {
+        let mut server = talk.start(lab01(), &["--port", port]);
+        let said = server.wait_failure();
+        let first = said.lines().next().unwrap_or_default();
+        assert!(first.contains(reason), "--port {port}: {said:?}");
+        assert!(
+            !said.contains("unexpected argument"),
+            "--port {port}: {said:?}"
+        );
+    }
 }
 
 #[test]

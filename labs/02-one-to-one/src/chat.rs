@@ -68,6 +68,7 @@ pub fn ask_name(keyboard: &mut Keyboard) -> Result<String> {
 /// The `while True:` loop: turns, starting with `first`, until someone leaves.
 ///
 /// `them` is the other user's name, as it arrived during the name exchange.
+// course: cut | print the date, then take turns from first on, my_turn then their_turn or the other way round, until a turn says that someone left | guide/src/lab02-one-to-one.md#what-this-stage-teaches
 pub fn converse(
     stream: &TcpStream,
     keyboard: &mut Keyboard,

@@ -39,6 +39,7 @@ pub fn run(default_host: &str, port: u16) -> Result<()> {
 }
 
 /// `s.send(name.encode())`, then `s_name = s.recv(1024)`: our name first, then the server's.
+// course: cut | send our name with wire::send, receive the server's with one wire::receive, then print NAME has joined the chat app and the [e] line | guide/src/lab02-one-to-one.md#reading-the-code
 fn exchange_names(stream: &TcpStream, name: &str) -> Result<String> {
     wire::send(&mut &*stream, name).context("could not send your name to the server")?;
     let them = match wire::receive(&mut &*stream)

@@ -16,7 +16,8 @@
 //! |------------------------------------------------------|----------------------------------|
 //! | `print("Welcome to Chat app")`, `gethostname()`      | `chat::welcome`                  |
 //! | `input("Enter your name: ")`                         | `chat::ask_name`                 |
-//! | `socket()`, `bind()`, `listen()`, `accept()`         | `server::run`                    |
+//! | `socket()`, `bind()`, `listen()`                     | `server::run`                    |
+//! | `accept()`                                           | `server::wait_for_client`        |
 //! | `conn.recv(1024)` the name, `conn.send(name)`        | `server::exchange_names`         |
 //! | `input("Enter server address: ")`, `connect()`       | `client::run`                    |
 //! | `s.send(name)`, `s.recv(1024)` the name              | `client::exchange_names`         |
@@ -30,6 +31,7 @@ mod server;
 mod wire;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use labkit::cli::Address;
@@ -56,9 +58,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Role {
     /// Waits for one client, then chats with it, speaking first.
+    ///
+    /// A connection that closes before saying its name (a port probe such as `nc -z`), or says
+    /// none within --timeout, is logged and closed, and the server waits for the next one.
     Server {
         #[command(flatten)]
         address: Address<PORT>,
+        /// Seconds a connecting client has to say its name.
+        #[arg(long, value_name = "SECONDS", default_value = "30",
+              value_parser = labkit::cli::seconds, allow_negative_numbers = true)]
+        timeout: Duration,
     },
     /// Connects to the server and chats with it, listening first.
     ///
@@ -72,7 +81,7 @@ enum Role {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     labkit::error::run("lab02", || match cli.role {
-        Role::Server { address } => server::run(&address.host, address.port),
+        Role::Server { address, timeout } => server::run(&address.host, address.port, timeout),
         Role::Client { address } => client::run(&address.host, address.port),
     })
 }

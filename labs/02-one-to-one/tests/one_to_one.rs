@@ -7,13 +7,21 @@
 //! standard input, prompts and all, as the documents' programs do.
 
 use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
 
 use harness::{Conversation, Peer, Process, Role, assert_transcript, role};
 
 /// A lab02 server on a port the system picked, whose user has typed `name` and which now waits
 /// for a client; returns it with its port.
 fn start_server(talk: &Conversation, name: &str) -> (Process, String) {
-    let mut server = talk.start(role!("lab02", "server"), &["--port", "0"]);
+    start_server_with(talk, name, &[])
+}
+
+/// [`start_server`], with `extra` arguments after `--port 0`.
+fn start_server_with(talk: &Conversation, name: &str, extra: &[&str]) -> (Process, String) {
+    let mut args = vec!["--port", "0"];
+    args.extend_from_slice(extra);
+    let mut server = talk.start(role!("lab02", "server"), &args);
     let port = server.address().port().to_string();
     server.expect("Enter your name: ");
     server.send_line(name);
@@ -204,6 +212,81 @@ fn a_second_server_on_the_same_port_says_so_in_one_sentence() {
     let said = second.wait_failure();
     assert_eq!(said.lines().count(), 1, "one sentence: {said:?}");
     assert!(said.contains("already in use"), "{said:?}");
+}
+
+/// Issue 11: a port probe (`nc -z` connects and closes at once) used to end the server with
+/// exit status 1. Now it is logged, and the server waits for the real client.
+#[test]
+fn a_probe_is_logged_and_the_real_client_then_chats() {
+    let talk = Conversation::new("lab02: a port probe, then the real client");
+    let (mut deemah, port) = start_server(&talk, "Deemah");
+
+    let mut probe = talk.connect("a port probe", loopback(&port));
+    probe.vanish();
+    deemah.expect(
+        "That client closed the connection before saying its name; waiting for the next one...\n",
+    );
+
+    let mut honen = start_client(&talk, &port, "", "Honen");
+    wait_until_connected(&mut deemah, &mut honen, "Deemah");
+    turn(&mut deemah, &mut honen, "Deemah", "Hi");
+    turn(&mut honen, &mut deemah, "Honen", "Hi Deemah");
+    deemah.expect(") Me : ");
+    deemah.send_line("[e]");
+    honen.expect(") Deemah : Left chat app!\n");
+    deemah.wait_success();
+    honen.wait_success();
+
+    assert_transcript!("lab02_server_probe_then_honen", deemah.transcript());
+}
+
+/// Issue 11: a connection that never says a name used to hold the server for ever, while the
+/// real client was refused. Now it has `--timeout` seconds (here 1); the real client, which
+/// connects meanwhile, waits in the listening socket's queue and is served next.
+#[test]
+fn a_silent_connection_is_closed_at_the_deadline_and_the_real_client_then_chats() {
+    let talk = Conversation::new("lab02: a silent connection, then the real client");
+    let (mut deemah, port) = start_server_with(&talk, "Deemah", &["--timeout", "1"]);
+
+    let mut silent = talk.connect("a silent connection", loopback(&port));
+    deemah.expect("Received connection from 127.0.0.1 (");
+    let mut honen = start_client(&talk, &port, "", "Honen");
+    honen.expect("Connected...\n");
+    deemah.expect(
+        "That client said no name within 1 s, so it was closed; waiting for the next one...\n",
+    );
+    silent.expect_closed();
+
+    wait_until_connected(&mut deemah, &mut honen, "Deemah");
+    turn(&mut deemah, &mut honen, "Deemah", "Hi");
+    honen.expect(") Me : ");
+    honen.send_line("[e]");
+    deemah.expect(") Honen : Left chat app!\n");
+    honen.wait_success();
+    deemah.wait_success();
+
+    assert_transcript!("lab02_server_silent_then_honen", deemah.transcript());
+}
+
+/// The deadline is for the name only: the turns wait for a person, who may think for longer.
+#[test]
+fn a_turn_may_take_longer_than_the_name_deadline() {
+    let talk = Conversation::new("lab02: Honen thinks for longer than the name deadline");
+    let (mut deemah, port) = start_server_with(&talk, "Deemah", &["--timeout", "0.5"]);
+    let mut honen = start_client(&talk, &port, "", "Honen");
+    wait_until_connected(&mut deemah, &mut honen, "Deemah");
+
+    turn(&mut deemah, &mut honen, "Deemah", "Hi");
+    honen.expect(") Me : ");
+    // Not a wait for a peer: this is Honen's user, slower than the deadline.
+    talk.step("Honen's user thinks for 1 s, twice the deadline for names");
+    std::thread::sleep(Duration::from_secs(1));
+    honen.send_line("Hi Deemah");
+    deemah.expect(") Honen : Hi Deemah\n");
+    deemah.expect(") Me : ");
+    deemah.send_line("[e]");
+    deemah.wait_success();
+    honen.wait_success();
 }
 
 /// The lab's client against a fake document server: a raw socket that does what `server.py`

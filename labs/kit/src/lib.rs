@@ -1,10 +1,12 @@
+//! labkit: the plumbing every lab shares.
 //!
 //! Nothing here teaches networking; it is what every program of the course needs around it:
 //!
-//! - [`cli`]: the `--host` and `--port` options, with each lab's default port;
+//! - [`cli`]: the `--host` and `--port` options, with each lab's default port, and a parser
+//!   for options in seconds; a value that is wrong gets a sentence saying why;
 //! - [`net`]: `TcpListener::bind` and `TcpStream::connect`, whose failures become sentences
 //!   ("port 9090 is already in use ...") instead of `Os { code: 98, .. }`; a listen backlog
-//!   and an open-file limit big enough for thousands of connections;
+//!   big enough for thousands of connections, and TCP keepalive;
 //! - [`clock`]: the documents' time stamps, `%Y-%m-%d` and `%H:%M:%S`;
 //! - [`input`]: reading what the user types, with line editing and history on a terminal
 //!   (rustyline) and plain lines when standard input is a pipe (tests, scripts);
