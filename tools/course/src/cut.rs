@@ -129,19 +129,36 @@ struct Body {
 /// malformed, above no `fn`, or above a function a starter cannot hold.
 fn find(source: &str) -> Result<Vec<(Marked, Body)>, String> {
     let lines: Vec<&str> = source.lines().collect();
-    let mut markers = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
-        if let Some(read) = marker(line, index + 1) {
-            markers.push((index + 1, read?));
-        }
-    }
-    if markers.is_empty() {
+    let candidates: Vec<usize> = (0..lines.len())
+        .filter(|&index| lines[index].trim_start().starts_with(MARKER))
+        .collect();
+    if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    let file = syn::parse_file(source).map_err(|error| {
+    let not_rust = |error: syn::Error| {
         let at = error.span().start();
         format!("line {}: not Rust that syn can read: {error}", at.line)
-    })?;
+    };
+    let file = syn::parse_file(source).map_err(not_rust)?;
+    // A marker is a comment: a line inside a string (a test's fixture, a doc comment) is none.
+    let tokens: proc_macro2::TokenStream = source
+        .parse()
+        .map_err(|error: proc_macro2::LexError| not_rust(error.into()))?;
+    let mut in_literals = Vec::new();
+    literal_lines(tokens, &mut in_literals);
+    let mut markers = Vec::new();
+    for index in candidates {
+        let number = index + 1;
+        if in_literals
+            .iter()
+            .any(|(first, last)| (*first..=*last).contains(&number))
+        {
+            continue;
+        }
+        if let Some(read) = marker(lines[index], number) {
+            markers.push((number, read?));
+        }
+    }
     let mut functions = Functions::default();
     functions.visit_file(&file);
 
@@ -182,6 +199,21 @@ fn find(source: &str) -> Result<Vec<(Marked, Body)>, String> {
         ));
     }
     Ok(found)
+}
+
+/// The first and last line of every literal in `tokens`, those inside macros and doc comments
+/// included.
+fn literal_lines(tokens: proc_macro2::TokenStream, found: &mut Vec<(usize, usize)>) {
+    for token in tokens {
+        match token {
+            proc_macro2::TokenTree::Literal(literal) => {
+                let span = literal.span();
+                found.push((span.start().line, span.end().line));
+            }
+            proc_macro2::TokenTree::Group(group) => literal_lines(group.stream(), found),
+            _ => {}
+        }
+    }
 }
 
 /// Whether a body is a starter's: nothing but a `todo!`.
@@ -365,5 +397,12 @@ impl Server {
     fn a_function_returning_impl_trait_cannot_be_cut() {
         let source = "// course: cut | do it | guide/src/a.md#b\nfn f() -> impl Iterator<Item = u8> { None.into_iter() }\n";
         assert!(cut(source).unwrap_err().contains("impl Trait"));
+    }
+
+    #[test]
+    fn a_marker_in_a_string_or_a_macro_is_no_marker() {
+        let source = "const A: &str = \"\n// course: cut | x | guide/src/a.md#b\n\";\n\
+                      fn f() { assert_eq!(1, r\"\n// course: cut | x | guide/src/a.md#b\n\".len()); }\n";
+        assert_eq!(cut(source).unwrap().0, source);
     }
 }

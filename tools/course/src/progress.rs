@@ -1,6 +1,9 @@
 //! `course progress`: every stage's suite, and what to do next (like rustlings' list).
 //!
-//! Each stage's whole suite runs (`--no-fail-fast`); the table says how many of its tests pass.
+//! Each stage's whole suite runs (`--no-fail-fast`); the table says how many of the stage's
+//! marked functions are written (no longer `todo!`) and how many of its tests pass. Some tests
+//! pass in a fresh starter: those of the kit's own plumbing (`--help`, the command line, unit
+//! tests of helpers that are not cut), which the student does not write.
 //! For the first stage not done, it shows the first failing test's failing step (from the
 //! harness's step log) and the hint of the first function still to write there. A stage that
 //! cannot be built on this machine for want of a system library (lab 04's FLTK) is said so in
@@ -25,13 +28,20 @@ pub fn progress(root: &Path) -> Result<String, String> {
     }
     let mut out = String::new();
     let width = rows.iter().map(|(s, _)| s.package.len()).max().unwrap_or(5);
-    let _ = writeln!(out, "{:<width$}  {:<18}  state", "stage", "tests");
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<12}  {:<18}  state",
+        "stage", "written", "tests"
+    );
     let next = rows
         .iter()
         .position(|(_, run)| !run.complete() && !run.machine_lacks);
     let mut total_seconds = 0.0;
     for (index, (stage, run)) in rows.iter().enumerate() {
         total_seconds += run.seconds;
+        let marked = marked(root, stage)?;
+        let pending = marked.iter().filter(|(_, m)| m.pending).count();
+        let written = format!("{} of {}", marked.len() - pending, marked.len());
         let tests = match &run.not_built {
             Some(_) => "not built".to_string(),
             None => format!("{} of {} passed", run.passed(), run.outcomes.len()),
@@ -40,15 +50,19 @@ pub fn progress(root: &Path) -> Result<String, String> {
             "done".to_string()
         } else if run.machine_lacks {
             format!(
-                "cannot be built on this machine: {}",
-                first_line(run.not_built.as_deref().unwrap_or(""))
+                "cannot be built on this machine: a build script failed ({})",
+                quoted(run.not_built.as_deref().unwrap_or(""))
             )
         } else if Some(index) == next {
             "<- next".to_string()
         } else {
             String::new()
         };
-        let _ = writeln!(out, "{:<width$}  {tests:<18}  {state}", stage.package);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {written:<12}  {tests:<18}  {state}",
+            stage.package
+        );
     }
     let _ = writeln!(out, "\n(every suite ran in {} s)", total_seconds.round());
     match next {
@@ -90,7 +104,7 @@ fn next_step(root: &Path, stage: &Stage, run: &Run) -> Result<String, String> {
             let _ = writeln!(out, "  {line}");
         }
     }
-    match first_pending(root, stage)? {
+    match marked(root, stage)?.into_iter().find(|(_, m)| m.pending) {
         Some((file, marked)) => {
             let _ = writeln!(
                 out,
@@ -116,11 +130,12 @@ fn next_step(root: &Path, stage: &Stage, run: &Run) -> Result<String, String> {
     Ok(out)
 }
 
-/// The first marked function of `stage` whose body is still a `todo!`, in file order.
-fn first_pending(root: &Path, stage: &Stage) -> Result<Option<(PathBuf, Marked)>, String> {
+/// Every marked function of `stage`, in file order, with its file.
+fn marked(root: &Path, stage: &Stage) -> Result<Vec<(PathBuf, Marked)>, String> {
     let mut files = Vec::new();
     rust_files(&root.join(&stage.folder).join("src"), &mut files);
     files.sort();
+    let mut all = Vec::new();
     for file in files {
         let Ok(source) = fs::read_to_string(&file) else {
             continue;
@@ -128,11 +143,9 @@ fn first_pending(root: &Path, stage: &Stage) -> Result<Option<(PathBuf, Marked)>
         let relative = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
         let marked =
             cut::pending(&source).map_err(|error| format!("{}, {error}", relative.display()))?;
-        if let Some(first) = marked.into_iter().find(|m| m.pending) {
-            return Ok(Some((relative, first)));
-        }
+        all.extend(marked.into_iter().map(|m| (relative.clone(), m)));
     }
-    Ok(None)
+    Ok(all)
 }
 
 fn rust_files(folder: &Path, found: &mut Vec<PathBuf>) {
@@ -149,6 +162,8 @@ fn rust_files(folder: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
+/// What the first line of `text` names between backticks: the crate whose build script failed.
+fn quoted(text: &str) -> &str {
+    let first = text.lines().next().unwrap_or("");
+    first.split('`').nth(1).unwrap_or(first)
 }

@@ -67,7 +67,7 @@ pub fn write(kit: &Path, dir: &Path) -> Result<Vec<FileCuts>, String> {
             text.into_bytes()
         } else if shown == "Cargo.toml" {
             let manifest = fs::read_to_string(&from).map_err(read_error)?;
-            allow_unused(&manifest).into_bytes()
+            allow_unused(&without_left_out(&manifest)).into_bytes()
         } else {
             fs::read(&from).map_err(read_error)?
         };
@@ -88,6 +88,25 @@ fn allow_unused(manifest: &str) -> String {
         }
         None => format!("{manifest}\n{table}{ALLOW_UNUSED}"),
     }
+}
+
+/// The workspace manifest without the folders left out of the starter (in `default-members`).
+fn without_left_out(manifest: &str) -> String {
+    let mut text = manifest.to_string();
+    for left in LEFT_OUT {
+        let quoted = format!("\"{}\"", left.trim_end_matches('/'));
+        text = text
+            .lines()
+            .filter(|line| line.trim().trim_end_matches(',') != quoted)
+            .map(|line| {
+                line.replace(&format!("{quoted}, "), "")
+                    .replace(&quoted, "")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+    }
+    text
 }
 
 /// Scripts stay executable.
@@ -153,6 +172,15 @@ mod tests {
         assert_eq!(
             slug(" Defect 1: one `recv(1024)` is taken as one message"),
             "defect-1-one-recv1024-is-taken-as-one-message"
+        );
+    }
+
+    #[test]
+    fn the_manifest_names_no_folder_left_out() {
+        let manifest = "default-members = [\n    \"labs/03-broadcast\",\n    \"labs/05-scale\",\n]\nother = [\"labs/05-scale\", \"tests\"]\n";
+        assert_eq!(
+            without_left_out(manifest),
+            "default-members = [\n    \"labs/03-broadcast\",\n]\nother = [\"tests\"]\n"
         );
     }
 

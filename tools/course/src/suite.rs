@@ -121,7 +121,8 @@ pub fn parse(text: &str) -> Run {
             target = format!("doc {}", rest.trim());
             continue;
         }
-        if trimmed.starts_with("error: could not compile") || trimmed.starts_with("error[E") {
+        // Before any target runs, an error is the build's: the compiler's, or a build script's.
+        if target.is_empty() && line.starts_with("error") {
             not_built.get_or_insert_with(|| first_error(text));
         }
         if let Some(test) = line
@@ -280,5 +281,17 @@ test long ... ignored
             Some("error[E0425]: cannot find value `x`\n --> src/a.rs:1:1")
         );
         assert!(!run.machine_lacks);
+    }
+
+    #[test]
+    fn a_failing_build_script_is_what_the_machine_lacks() {
+        let run = parse(
+            "   Compiling fltk-sys v1.5.23\nerror: failed to run custom build command for `fltk-sys v1.5.23`\n\nCaused by:\n",
+        );
+        assert!(run.machine_lacks);
+        assert_eq!(
+            run.not_built.as_deref(),
+            Some("error: failed to run custom build command for `fltk-sys v1.5.23`")
+        );
     }
 }
