@@ -256,6 +256,17 @@ impl Process {
         self.signal("INT");
     }
 
+    /// Sends the signal `name` (`TERM`, `HUP`...) to the program, as `kill -NAME` does.
+    pub fn send_signal(&mut self, name: &str) {
+        self.talk.step(format!("send SIG{name} to {}", self.label));
+        self.signal(name);
+    }
+
+    /// The program's process id (to read what it uses from /proc, for instance).
+    pub fn id(&self) -> u32 {
+        self.pid
+    }
+
     /// Kills the program (SIGKILL), as a crash or `kill -9` would.
     pub fn kill(&mut self) {
         self.talk.step(format!("kill {}", self.label));

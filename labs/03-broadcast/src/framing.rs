@@ -49,8 +49,10 @@ impl<R: Read> LineReader<R> {
         self.input.buffer().contains(&b'\n')
     }
 
-    /// The next line; `None` when the other side has closed the connection. A last line
-    /// without its `\n` still counts as a line.
+    /// The next line; `None` when the other side has closed the connection after a whole line.
+    /// A last line without its `\n` is not a line: the sender may have been killed halfway
+    /// through it (`I will pay 1000` of `I will pay 10000 tomorrow`). Its bytes are dropped and
+    /// the error is [`io::ErrorKind::UnexpectedEof`] (see [`is_cut`]).
     pub fn read_line(&mut self) -> io::Result<Option<Line>> {
         self.line.clear();
         // One byte over the limit is allowed while reading: it may be the `\r` of a `\r\n`.
@@ -68,7 +70,11 @@ impl<R: Read> LineReader<R> {
                 if !read_anything {
                     return Ok(None);
                 }
-                break;
+                self.line.clear();
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the connection ended in the middle of a line",
+                ));
             }
             read_anything = true;
             let end = available.iter().position(|&byte| byte == b'\n');
@@ -99,6 +105,12 @@ impl<R: Read> LineReader<R> {
     }
 }
 
+/// Whether `error` (from [`LineReader::read_line`]) says the connection ended in the middle of a
+/// line, whose bytes were dropped.
+pub fn is_cut(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::UnexpectedEof
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,10 +133,17 @@ mod tests {
     fn lines(bytes: &[u8], step: usize, limit: usize) -> Vec<Line> {
         let mut reader = LineReader::new(Trickle { bytes, step }, limit);
         let mut lines = Vec::new();
-        while let Some(line) = reader.read_line().unwrap() {
-            lines.push(line);
+        loop {
+            match reader.read_line() {
+                Ok(Some(line)) => lines.push(line),
+                Ok(None) => return lines,
+                Err(error) if is_cut(&error) => {
+                    lines.push(text("[cut]"));
+                    return lines;
+                }
+                Err(error) => panic!("{error}"),
+            }
         }
-        lines
     }
 
     fn text(s: &str) -> Line {
@@ -137,7 +156,7 @@ mod tests {
         for step in [1, 2, 3, 7, 1000] {
             assert_eq!(
                 lines(input, step, 100),
-                [text("hello"), text("سلام عليكم"), text("last")]
+                [text("hello"), text("سلام عليكم"), text("[cut]")]
             );
         }
     }
@@ -162,7 +181,7 @@ mod tests {
 
     #[test]
     fn memory_stays_bounded_while_an_over_long_line_streams_in() {
-        let input = "x".repeat(1_000_000);
+        let input = "x".repeat(1_000_000) + "\n";
         let mut reader = LineReader::new(input.as_bytes(), 1000);
         assert_eq!(reader.read_line().unwrap(), Some(Line::TooLong));
         assert!(
@@ -194,6 +213,15 @@ mod tests {
             !reader.has_whole_line(),
             "only part of the third line is here"
         );
+    }
+
+    #[test]
+    fn an_unfinished_last_line_is_cut_not_returned() {
+        assert_eq!(
+            lines(b"I will pay 10\nI will pay 1000", 3, 100),
+            [text("I will pay 10"), text("[cut]")]
+        );
+        assert_eq!(lines(b"whole\n", 3, 100), [text("whole")]);
     }
 
     #[test]

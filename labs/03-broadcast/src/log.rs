@@ -1,34 +1,37 @@
 //! The server's log: its standard output, in the documents' words, written by a thread of its
-//! own.
+//! own, and never a reason for anybody else to wait.
 //!
-//! The documents' server `print`s a line for every message, and so does this one. But
-//! `println!` makes a system call for each line, while holding standard output's lock, for which
-//! every member's thread would queue. Here [`line`] only appends the line to a buffer; the log
-//! thread writes whatever has gathered with one system call as soon as it is woken: in a quiet
-//! room each line appears at once, in a busy one a single write carries hundreds of lines.
+//! The documents' server `print`s a line for every message. A `print` waits when the output
+//! does: when it is a pipe nobody reads, or a terminal where someone pressed Ctrl-S. Then every
+//! member's thread waits in its `print`, nobody gets anything, and even Ctrl-C cannot stop the
+//! server (its last `print` waits too).
 //!
-//! The room never logs while it holds its lock. A log nobody reads (its pipe full) then blocks
-//! only the log thread and, once [`WAITING`] bytes have gathered, the threads that have something
-//! to log, never the room itself.
+//! Here [`line`] only appends the line to a buffer, which the log thread writes out: in a quiet
+//! room each line appears at once, in a busy one a single write carries hundreds of lines. The
+//! buffer holds at most [`WAITING`] bytes; past that, lines are dropped and counted, and the log
+//! says how many as soon as it can write again. [`flush`] waits for the last lines only so long.
 
 use std::io::{self, Write};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// How many bytes of log may wait for the log thread.
-const WAITING: usize = 1 << 20;
+/// How many bytes of log may wait for the log thread: 256 KiB, thousands of ordinary lines.
+pub const WAITING: usize = 256 * 1024;
 
-/// What the log thread has to do, and its alarm clock.
 static LOG: Mutex<Pending> = Mutex::new(Pending {
     lines: Vec::new(),
+    dropped: 0,
     writing: false,
 });
+/// Wakes the log thread, and those waiting in [`flush`].
 static CHANGED: Condvar = Condvar::new();
 
 struct Pending {
     /// Lines not written yet, each with its `\n`.
     lines: Vec<u8>,
+    /// Lines dropped since the log last said so.
+    dropped: u64,
     /// The log thread is writing the lines it took.
     writing: bool,
 }
@@ -37,23 +40,21 @@ struct Pending {
 pub fn start() -> io::Result<()> {
     thread::Builder::new()
         .name("log".to_string())
-        .stack_size(64 * 1024)
         .spawn(write_out)
         .map(drop)
 }
 
-/// Logs `text` as one line.
+/// Logs `text` as one line, or counts it as dropped if the log is [`WAITING`] bytes behind.
+/// Never waits for the output, so it may be called with any lock held.
 pub fn line(text: String) {
     let mut log = lock();
-    while log.lines.len() >= WAITING {
-        log = wait(log, None);
+    if log.lines.len() + text.len() >= WAITING {
+        log.dropped += 1;
+        return;
     }
     log.lines.extend_from_slice(text.as_bytes());
     log.lines.push(b'\n');
-    // The first line wakes the log thread; the others find it awake.
-    if log.lines.len() == text.len() + 1 {
-        CHANGED.notify_all();
-    }
+    CHANGED.notify_all();
 }
 
 /// Waits until everything logged is written, or `patience` has passed (nobody may be reading
@@ -61,8 +62,14 @@ pub fn line(text: String) {
 pub fn flush(patience: Duration) {
     let deadline = Instant::now() + patience;
     let mut log = lock();
-    while (log.writing || !log.lines.is_empty()) && Instant::now() < deadline {
-        log = wait(log, Some(deadline));
+    while log.writing || !log.lines.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        log = CHANGED
+            .wait_timeout(log, left)
+            .map_or_else(|p| p.into_inner().0, |w| w.0);
     }
 }
 
@@ -70,15 +77,22 @@ pub fn flush(patience: Duration) {
 fn write_out() {
     let mut log = lock();
     loop {
-        if log.lines.is_empty() {
-            log = wait(log, None);
+        if log.lines.is_empty() && log.dropped == 0 {
+            log = CHANGED.wait(log).unwrap_or_else(|p| p.into_inner());
             continue;
         }
-        let lines = std::mem::take(&mut log.lines);
+        let mut lines = std::mem::take(&mut log.lines);
+        if log.dropped > 0 {
+            let note = format!(
+                "(log: {} lines dropped: the output was not read)\n",
+                log.dropped
+            );
+            lines.extend_from_slice(note.as_bytes());
+            log.dropped = 0;
+        }
         log.writing = true;
         drop(log);
-        CHANGED.notify_all(); // There is room again for those waiting in `line`.
-        // Standard output writes what ends in a line end at once: one system call.
+        // One system call for everything that gathered; it may wait, but only this thread.
         let _ = io::stdout().lock().write_all(&lines);
         log = lock();
         log.writing = false;
@@ -88,19 +102,4 @@ fn write_out() {
 
 fn lock() -> MutexGuard<'static, Pending> {
     LOG.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn wait(log: MutexGuard<'static, Pending>, until: Option<Instant>) -> MutexGuard<'static, Pending> {
-    match until {
-        Some(deadline) => {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match CHANGED.wait_timeout(log, left) {
-                Ok((log, _)) => log,
-                Err(poisoned) => poisoned.into_inner().0,
-            }
-        }
-        None => CHANGED
-            .wait(log)
-            .unwrap_or_else(|poisoned| poisoned.into_inner()),
-    }
 }

@@ -1,29 +1,14 @@
-//! Lab 03: the threaded broadcast room of documents 000, 001, 002 and 003.
+//! Lab 03: the threaded broadcast room of documents 000, 001, 002 and 003 (the command line; the
+//! room itself is the library, src/lib.rs).
 //!
 //! `lab03 server` runs the room (port 9090), `lab03 client` joins it from a terminal; `nc
 //! 127.0.0.1 9090` joins it too. The protocol is one line per message; the guide chapter
 //! (guide/src/lab03-broadcast.md) gives it in full and walks through these files:
 //!
-//! - `server`: the documents' `receive` (accept loop) and `handle` (one thread per member);
-//! - `room`: the member list and the documents' `broadcast`, under one lock;
-//! - `outbox`: each member's bounded outgoing queue, and its writer thread for when it lags;
-//! - `postman`: the one thread that writes the room's lines to every member that keeps up;
-//! - `framing`: whole lines out of a byte stream, with a cap on their length;
-//! - `log`: the server's output, written by a thread of its own;
-//! - `nickname`: which names are acceptable;
-//! - `client`: document 001's terminal client, its `receive` and `write`.
-
-mod client;
-mod framing;
-mod log;
-mod nickname;
-mod outbox;
-mod postman;
-mod room;
-mod server;
-mod sys;
+//! src/lib.rs maps each of the documents' functions to the Rust function that does its work.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use labkit::cli::Address;
@@ -52,6 +37,9 @@ enum Role {
     Server {
         #[command(flatten)]
         address: Address<9090>,
+        /// Seconds a connection has to choose a nickname; then it is closed.
+        #[arg(long, value_name = "SECS", default_value_t = 30)]
+        name_timeout: u64,
     },
     /// Joins the room from this terminal; CLOSE leaves.
     Client {
@@ -66,7 +54,10 @@ enum Role {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     labkit::error::run("lab03", || match cli.role {
-        Role::Server { address } => server::serve(&address),
-        Role::Client { address, name } => client::chat(&address, name),
+        Role::Server {
+            address,
+            name_timeout,
+        } => lab03::server::serve(&address, Duration::from_secs(name_timeout)),
+        Role::Client { address, name } => lab03::client::chat(&address, name),
     })
 }

@@ -13,21 +13,28 @@ pub const NAME_LIMIT: usize = 16;
 /// What the server asks first, before a connection joins the room.
 pub const PROMPT: &str = "nick? (1 to 16 letters, digits, '-' or '_')";
 
-/// Checks the form of `name` (whether it is taken is the room's business); the error is the
-/// reason given to the client.
-pub fn check(name: &str) -> Result<(), &'static str> {
-    if name.is_empty() {
-        Err("it is empty")
-    } else if name.chars().count() > NAME_LIMIT {
-        Err("it is longer than 16 characters")
-    } else if !name
+/// Checks the form of `proposed` (whether it is taken is the room's business): `Ok` with the
+/// name as it will be shown, or `Err` with the reason given to the client.
+pub fn check(proposed: &str) -> Result<String, String> {
+    let reason = if proposed.is_empty() {
+        "it is empty"
+    } else if proposed.chars().count() > NAME_LIMIT {
+        "it is longer than 16 characters"
+    } else if !proposed
         .chars()
         .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
     {
-        Err("use only letters, digits, '-' and '_'")
+        "use only letters, digits, '-' and '_'"
     } else {
-        Ok(())
-    }
+        return Ok(proposed.to_string());
+    };
+    Err(reason.to_string())
+}
+
+/// Two names with equal keys look alike: the second is refused as taken. (Interim: the name
+/// itself.)
+pub fn key(name: &str) -> String {
+    name.to_string()
 }
 
 #[cfg(test)]
@@ -44,19 +51,23 @@ mod tests {
             "حسن",
             "a".repeat(16).as_str(),
         ] {
-            assert_eq!(check(name), Ok(()), "{name}");
+            assert_eq!(check(name), Ok(name.to_string()), "{name}");
         }
     }
 
     #[test]
     fn bad_names_say_why() {
-        assert_eq!(check(""), Err("it is empty"));
+        let refused = |reason: &str| Err(reason.to_string());
+        assert_eq!(check(""), refused("it is empty"));
         assert_eq!(
             check(&"ب".repeat(17)),
-            Err("it is longer than 16 characters")
+            refused("it is longer than 16 characters")
         );
         for name in ["al ice", "a:b", "tab\there", "bell\u{7}", "esc\u{1b}[2J"] {
-            assert_eq!(check(name), Err("use only letters, digits, '-' and '_'"));
+            assert_eq!(
+                check(name),
+                refused("use only letters, digits, '-' and '_'")
+            );
         }
     }
 }

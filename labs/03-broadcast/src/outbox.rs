@@ -1,457 +1,191 @@
-//! Each member's outgoing queue, and the writer thread that waits for that member alone.
+//! Each member's outgoing queue, and the writer thread that empties it.
 //!
 //! The documents' `broadcast` calls `client.send(message)` for every client in turn, on the
-//! sender's thread. `send` blocks when a client's socket buffer is full, so one client that stops
-//! reading stalls the sender, and with it everyone waiting on the sender. Here `broadcast` never
-//! touches a socket: it appends the line to each member's [`Outbox`] and moves on.
+//! sender's thread. `send` waits when a client's socket buffer is full, so one client that stops
+//! reading stalls the sender, and with it everyone waiting for the sender. Here `broadcast` never
+//! touches a socket: it queues the line to each member's [`Outbox`] (a channel) and moves on,
+//! and each member's writer thread ([`write_out`]) sends what was queued. A slow member slows
+//! its own writer only.
 //!
-//! Two can send what an outbox holds, one at a time (whoever holds its *pen*): the postman (see
-//! the postman module), which writes only what a socket takes at once and never waits, and the
-//! member's own writer thread ([`Outbox::write_out`]), which waits for that member as long as it
-//! takes. A member that keeps up gets its lines from the postman. The first time its socket is
-//! full, the postman starts its writer and hands it the pen; the writer sends the rest, waiting
-//! for that member and for nobody else, and hands the pen back once it has caught up. A member
-//! that never falls behind never costs a writer thread.
-//!
-//! The queue is bounded, and the bound tells a member that reads slowly from one that stopped
-//! reading. Once a member is more than [`QUEUE_LIMIT`] behind, whoever speaks waits for it (with
-//! the room's lock released) as long as it keeps taking lines: the room slows down to the pace
-//! of its slowest reader instead of piling up memory, and nobody is dropped for reading slowly.
-//! But a member that took nothing at all for [`STALL`] is not reading, and nobody waits for it:
-//! one member that stopped reading must not stop the room. If it takes nothing for
-//! [`PATIENCE`], or falls [`HARD_LIMIT`] behind, it is dropped: its socket is shut down, its
-//! reader thread ends and announces the leave, and the others carry on.
+//! The queue is bounded, and nobody ever waits for it. A member that falls more than
+//! [`QUEUE_LIMIT`] behind, or whose socket takes nothing for [`PATIENCE`], is dropped: its last
+//! line says why (if it still takes that), and its reader thread ends and announces the leave.
+//! A connection that has not chosen a name by its deadline is closed the same way.
 
-use std::io::{self, Write};
+use std::io::{ErrorKind, Write};
 use std::net::{Shutdown, TcpStream};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::postman::Postman;
-use crate::{log, server};
+use crate::{log, protocol};
 
-/// How far a member may fall behind, in bytes queued and not yet sent, before the room waits
-/// for it: 256 KiB, about 5,000 ordinary chat lines, or 32 of the longest (the kernel holds
-/// some more, see [`SEND_BUFFER`]).
-pub const QUEUE_LIMIT: usize = 256 * 1024;
+/// How far a member may fall behind, in bytes queued and not yet taken by its writer: 1 MiB,
+/// about 15,000 ordinary chat lines or 128 of the longest. The kernel holds some more.
+pub const QUEUE_LIMIT: usize = 1 << 20;
 
-/// A member that took nothing for this long is not reading at the moment: nobody waits for it.
-/// A member that reads takes lines far more often: a blocked writer looks every
-/// [`WRITE_CHECK`] at what it took, and the kernel takes more as soon as the member's side
-/// says it has read some (on loopback, in steps of about 64 KiB).
-pub const STALL: Duration = Duration::from_millis(250);
-
-/// The kernel's send buffer for each member: 128 KiB asked, which Linux doubles for its own
-/// bookkeeping. Left to itself, the kernel lets it grow to 4 MiB, and wakes a writer blocked on
-/// a full buffer only once a third of it is free: a member could read a megabyte before the
-/// server saw it take anything.
-pub const SEND_BUFFER: usize = 128 * 1024;
-
-/// How long a member more than [`QUEUE_LIMIT`] behind may take nothing before it is dropped. A
-/// client that reads, however slowly, takes some bytes in that time; one that stopped reading
-/// takes none.
+/// How long a write to a member may wait for room in its socket. When it has waited that long
+/// and the socket took nothing, the member stopped reading (one that reads, however slowly,
+/// takes some bytes in a second): it is dropped, one or two seconds after it stopped.
 pub const PATIENCE: Duration = Duration::from_secs(1);
 
-/// How far behind a member may fall at most, whatever the time: it is dropped past that. Only a
-/// member nobody waits for gets that far: the most memory one member can make the server hold.
-pub const HARD_LIMIT: usize = 8 << 20;
-
-/// How often a writer blocked on a full socket comes back from `write`, with what the member
-/// took meanwhile: without it, a `write` of a large batch to a slow reader would only return
-/// once all of it was taken, and the member would look as if it took nothing for that long.
-const WRITE_CHECK: Duration = Duration::from_millis(20);
-
-/// What the caller of [`Outbox::push`] must do once it has released its own lock.
-pub enum Pushed {
-    /// Nothing: the line will be carried with those already queued.
-    Queued,
-    /// The outbox was empty: [`Postman::post`](crate::postman::Postman::post) it.
-    Post,
-    /// The queue is past [`QUEUE_LIMIT`]: [`Outbox::wait_for_room`] before saying more.
-    Full,
+/// What the writer is given: a line (one copy, shared by every member it goes to), or the end.
+enum Out {
+    Line(Arc<str>),
+    Close,
 }
 
-/// What became of an outbox the postman carried (see [`Outbox::deliver`]).
-#[derive(PartialEq, Eq)]
-pub enum Delivered {
-    /// Nothing is left for the postman: everything was sent, the member's writer has taken
-    /// over, or the connection is closed.
-    Done,
-    /// Everything was sent, and more lines arrived meanwhile: carry them in the next round.
-    More,
-}
-
-/// A member's outgoing lines, filled by the room and emptied by the postman or the member's
-/// writer.
+/// A member's outgoing queue: the room queues lines, the member's writer sends them.
+#[derive(Clone)]
 pub struct Outbox {
-    queue: Mutex<Queue>,
-    /// Wakes the writer when it is handed the pen, those waiting for room when lines are taken,
-    /// and those waiting in [`Outbox::wait_sent`].
-    changed: Condvar,
-    /// The member's connection, shared with its reader.
-    socket: Arc<TcpStream>,
-    /// Told how many bytes it has to carry for this member while it holds the pen.
-    postman: Arc<Postman>,
+    lines: Sender<Out>,
+    shared: Arc<Shared>,
 }
 
-struct Queue {
-    /// Who this is for, in the log: the address until the member has a name.
-    name: String,
-    /// The lines queued, end to end, exactly as they will be sent: they leave with one `write`,
-    /// however many there are.
-    bytes: Vec<u8>,
-    /// What the writer took from `bytes` and the member has not taken yet.
-    in_flight: usize,
-    state: State,
-    /// Who sends the queued lines; only one at a time, so that they leave in order.
-    pen: Pen,
-    /// Whether the member's writer thread has been started.
-    writer: bool,
-    /// Speakers waiting in [`Outbox::wait_for_room`].
-    waiting: usize,
-    /// When the member last took bytes (or had nothing left to take).
-    progress: Instant,
+/// What the queue and its writer share.
+struct Shared {
+    socket: TcpStream,
+    /// Bytes queued and not yet taken by the writer.
+    queued: AtomicUsize,
+    member: Mutex<Member>,
+    /// Disconnected once the writer has finished (see [`Outbox::wait_sent`]).
+    finished: Mutex<Receiver<()>>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
-    /// Lines are accepted.
-    Open,
-    /// Send what is queued, then close the connection.
-    Closing,
-    /// The member stopped reading: close the connection at once.
-    Dropped,
-    /// The connection is closed: nothing more will be sent.
-    Done,
+struct Member {
+    /// The address until the member has a name; the name afterwards.
+    who: String,
+    named: bool,
+    /// Why the server dropped it, once it has.
+    dropped: Option<&'static str>,
 }
 
-impl Queue {
-    /// How far behind the member is: the bytes queued, and those its writer is sending.
-    fn behind(&self) -> usize {
-        self.bytes.len() + self.in_flight
-    }
+/// The writer's end of an outbox (see [`write_out`]).
+pub struct Writer {
+    lines: Receiver<Out>,
+    shared: Arc<Shared>,
+    _finished: Sender<()>,
 }
 
-/// Who holds the pen: who sends this member's lines.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Pen {
-    /// Nobody: nothing is queued.
-    Nobody,
-    /// The postman: the outbox is posted, or being written.
-    Postman,
-    /// The member's own writer thread: its socket was full.
-    Writer,
-}
-
-/// How a member more than [`QUEUE_LIMIT`] behind is reading (see [`Outbox::wait_for_room`]).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Reading {
-    /// It is not that far behind.
-    KeepsUp,
-    /// It takes lines, more slowly than they come: the room waits for it.
-    Slowly,
-    /// It took nothing for [`STALL`]: nobody waits for it.
-    Paused,
-    /// It took nothing for [`PATIENCE`], or it fell [`HARD_LIMIT`] behind: it is dropped.
-    Stopped,
+/// An outbox for the connection `socket` from `who`, and its writer's end.
+pub fn outbox(socket: TcpStream, who: String) -> (Outbox, Writer) {
+    let (lines, queued) = mpsc::channel();
+    let (finishing, finished) = mpsc::channel();
+    let member = Member {
+        who,
+        named: false,
+        dropped: None,
+    };
+    let shared = Arc::new(Shared {
+        socket,
+        queued: AtomicUsize::new(0),
+        member: Mutex::new(member),
+        finished: Mutex::new(finished),
+    });
+    let writer = Writer {
+        lines: queued,
+        shared: Arc::clone(&shared),
+        _finished: finishing,
+    };
+    (Outbox { lines, shared }, writer)
 }
 
 impl Outbox {
-    /// An outbox writing to the member's connection, called `name` in the log until
-    /// [`Outbox::set_name`].
-    pub fn new(socket: Arc<TcpStream>, name: String, postman: Arc<Postman>) -> Arc<Self> {
-        Arc::new(Outbox {
-            queue: Mutex::new(Queue {
-                name,
-                bytes: Vec::new(),
-                in_flight: 0,
-                state: State::Open,
-                pen: Pen::Nobody,
-                writer: false,
-                waiting: 0,
-                progress: Instant::now(),
-            }),
-            changed: Condvar::new(),
-            socket,
-            postman,
-        })
+    /// Queues `line` (which ends in `\n`), or drops the member if that would put it more than
+    /// [`QUEUE_LIMIT`] behind. Never waits: the room calls it with its lock held.
+    pub fn push(&self, line: &Arc<str>) {
+        if self.shared.queued.fetch_add(line.len(), Relaxed) + line.len() > QUEUE_LIMIT {
+            return self.shared.drop_member(protocol::FELL_BEHIND);
+        }
+        let _ = self.lines.send(Out::Line(Arc::clone(line)));
     }
 
-    /// Names the member, once it has joined.
-    pub fn set_name(&self, name: &str) {
-        self.lock().name = name.to_string();
-    }
-
-    /// Queues `lines` (which end in `\n`). Lines for a closing or closed outbox are dropped
-    /// silently: that member is on its way out. Never waits, so the room may push with its
-    /// lock held.
-    pub fn push(&self, lines: &[u8]) -> Pushed {
-        let mut queue = self.lock();
-        if queue.state != State::Open {
-            return Pushed::Queued;
-        }
-        queue.bytes.extend_from_slice(lines);
-        if queue.pen != Pen::Writer {
-            self.postman.load(lines.len());
-        }
-        if queue.pen == Pen::Nobody {
-            queue.pen = Pen::Postman;
-            queue.progress = Instant::now();
-            Pushed::Post
-        } else if queue.behind() > QUEUE_LIMIT {
-            Pushed::Full
-        } else {
-            Pushed::Queued
-        }
-    }
-
-    /// The postman's part: sends everything queued, if the member's socket takes it at once.
-    /// If it does not, the rest stays queued and the member's writer takes the pen.
-    pub fn deliver(self: &Arc<Self>) -> Delivered {
-        // The whole queue, leaving an empty one (which allocates nothing until the next line):
-        // a quiet member holds no buffer, and the one sent here is freed once sent.
-        let mut batch = {
-            let mut queue = self.lock();
-            if queue.state == State::Dropped {
-                self.postman.unload(queue.bytes.len());
-                self.finish(&mut queue);
-                return Delivered::Done;
-            }
-            std::mem::take(&mut queue.bytes)
-        };
-        let sent = crate::sys::send_now(&self.socket, &batch);
-        let mut queue = self.lock();
-        self.postman.unload(batch.len());
-        let sent = match sent {
-            Ok(sent) if queue.state != State::Dropped => sent,
-            // The connection failed (a reset, say), or the member was dropped meanwhile: its
-            // reader meets the end of the connection and announces the leave.
-            _ => {
-                self.postman.unload(queue.bytes.len());
-                self.finish(&mut queue);
-                return Delivered::Done;
-            }
-        };
-        if sent > 0 {
-            queue.progress = Instant::now();
-            if queue.waiting > 0 {
-                self.changed.notify_all(); // There is room again.
-            }
-        }
-        if sent < batch.len() {
-            // The socket is full: what it did not take goes back in front of what came since,
-            // and the member's writer takes over.
-            self.postman.unload(queue.bytes.len());
-            batch.drain(..sent);
-            batch.extend_from_slice(&queue.bytes);
-            queue.bytes = batch;
-            self.hand_to_writer(queue);
-            Delivered::Done
-        } else if !queue.bytes.is_empty() {
-            Delivered::More
-        } else if queue.state == State::Open {
-            queue.pen = Pen::Nobody;
-            Delivered::Done
-        } else {
-            // Closing, and everything is sent.
-            self.finish(&mut queue);
-            Delivered::Done
-        }
-    }
-
-    /// Gives the pen to the member's writer, starting the writer the first time.
-    fn hand_to_writer(self: &Arc<Self>, mut queue: MutexGuard<'_, Queue>) {
-        queue.pen = Pen::Writer;
-        if std::mem::replace(&mut queue.writer, true) {
-            drop(queue);
-            self.changed.notify_all();
-            return;
-        }
-        // Starting a thread takes a while: not with the queue locked, which the room needs.
-        drop(queue);
-        let outbox = Arc::clone(self);
-        if server::spawn("writer", move || outbox.write_out()).is_err() {
-            let mut queue = self.lock();
-            log::line(format!(
-                "{} dropped: fell behind, and the system would not start its writer",
-                queue.name
-            ));
-            self.finish(&mut queue);
-        }
-    }
-
-    /// After a push that said [`Pushed::Full`]: waits while this member is more than
-    /// [`QUEUE_LIMIT`] behind and reading; returns at once if it is not reading; drops it if
-    /// it has stopped. Never call it with a lock held: it may wait as long as the member reads.
-    pub fn wait_for_room(&self) {
-        let mut queue = self.lock();
-        while queue.state == State::Open {
-            match self.reading(&queue) {
-                Reading::KeepsUp | Reading::Paused => return,
-                Reading::Stopped => return self.drop_member(queue),
-                Reading::Slowly => {}
-            }
-            queue.waiting += 1;
-            queue = match self.changed.wait_timeout(queue, STALL) {
-                Ok((queue, _)) => queue,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
-            queue.waiting -= 1;
-        }
-    }
-
-    /// How this member reads, judged by how far behind it is and when it last took lines.
-    fn reading(&self, queue: &Queue) -> Reading {
-        let behind = queue.behind();
-        if behind <= QUEUE_LIMIT {
-            return Reading::KeepsUp;
-        }
-        let idle = queue.progress.elapsed();
-        if behind > HARD_LIMIT || idle >= PATIENCE {
-            Reading::Stopped
-        } else if idle >= STALL {
-            Reading::Paused
-        } else {
-            Reading::Slowly
-        }
-    }
-
-    /// Drops a member that stopped reading: logs why, and closes its connection, which ends
-    /// the writer's blocked `write` and the member's reader (its `read` returns 0), which
-    /// announces the leave.
-    fn drop_member(&self, mut queue: MutexGuard<'_, Queue>) {
-        // Whoever holds the pen sees this and finishes.
-        queue.state = State::Dropped;
-        let behind = if queue.behind() > HARD_LIMIT {
-            HARD_LIMIT
-        } else {
-            QUEUE_LIMIT
-        };
-        let name = queue.name.clone();
-        drop(queue);
-        // Logged first: the leave that the shutdown causes is logged after it.
-        log::line(format!(
-            "{name} dropped: fell more than {behind} bytes behind"
-        ));
-        let _ = self.socket.shutdown(Shutdown::Both);
-        self.changed.notify_all();
+    /// The connection has joined as `name`: no name deadline any more.
+    pub fn joined(&self, name: &str) {
+        let mut member = self.shared.lock();
+        (member.who, member.named) = (name.to_string(), true);
     }
 
     /// Sends what is queued, then closes the connection.
     pub fn close(&self) {
-        let mut queue = self.lock();
-        if queue.state == State::Open {
-            queue.state = State::Closing;
-            // Otherwise whoever holds the pen closes it once everything is sent.
-            if queue.pen == Pen::Nobody {
-                self.finish(&mut queue);
-            }
-        }
+        let _ = self.lines.send(Out::Close);
     }
 
-    /// Waits until the connection is closed, or `deadline` has passed (a member that does not
-    /// read may never let its last lines go).
+    /// Waits until the writer has finished or `deadline` has passed.
     pub fn wait_sent(&self, deadline: Instant) {
-        let mut queue = self.lock();
-        while queue.state != State::Done {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return;
-            }
-            queue = match self.changed.wait_timeout(queue, left) {
-                Ok((queue, _)) => queue,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
+        let left = deadline.saturating_duration_since(Instant::now());
+        let finished = self.shared.finished.lock();
+        let _ = finished.map(|finished| finished.recv_timeout(left));
+    }
+}
+
+impl Shared {
+    /// Closes the connection for `why`, once: logs it, and ends the member's reader (its `read`
+    /// returns nothing more), which announces the leave; the writer sends the last word.
+    fn drop_member(&self, why: &'static str) {
+        let mut member = self.lock();
+        if member.dropped.is_none() {
+            member.dropped = Some(why);
+            log::line(format!("{} dropped: {why}", member.who));
+            let _ = self.socket.shutdown(Shutdown::Read);
         }
     }
 
-    /// The writer thread's body. It sends everything queued, waiting for the member as long as
-    /// it takes, then gives the pen back (the postman carries the next lines) and sleeps until
-    /// it is handed the pen again; it ends when the connection is closed.
-    fn write_out(&self) {
-        // Only this thread blocks in `write` on the socket (the postman's `send_now` never
-        // does): from now on its `write` returns every WRITE_CHECK if the member takes nothing.
-        let _ = self.socket.set_write_timeout(Some(WRITE_CHECK));
-        loop {
-            let batch = {
-                let mut queue = self.lock();
-                while queue.pen != Pen::Writer && queue.state != State::Done {
-                    queue = self
-                        .changed
-                        .wait(queue)
-                        .unwrap_or_else(|poisoned| poisoned.into_inner());
-                }
-                match queue.state {
-                    State::Done => return,
-                    State::Dropped => return self.finish(&mut queue),
-                    State::Closing if queue.bytes.is_empty() => return self.finish(&mut queue),
-                    State::Open if queue.bytes.is_empty() => {
-                        // Caught up: the postman carries the next lines again.
-                        queue.pen = Pen::Nobody;
-                        continue;
-                    }
-                    _ => {}
-                }
-                queue.in_flight = queue.bytes.len();
-                std::mem::take(&mut queue.bytes)
-            };
-            if self.send(&batch).is_err() {
-                return self.finish(&mut self.lock());
+    // Every change to a member is one step: a panic elsewhere cannot leave it half-done.
+    fn lock(&self) -> MutexGuard<'_, Member> {
+        self.member.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The member's writer thread: sends everything queued, one `write` for all the lines that
+/// gathered, until the outbox is closed or the member dropped; then closes the connection. A
+/// connection that has not joined by `deadline` is dropped.
+// course: cut | wait for a line, take every other queued line with it and write them in one go, until Close; a write that takes nothing for PATIENCE drops the member | guide/src/lab03-broadcast.md#the-writer
+pub fn write_out(writer: Writer, deadline: Instant) {
+    let Writer { lines, shared, .. } = &writer;
+    // A write that takes nothing for that long fails: the member stopped reading.
+    let _ = shared.socket.set_write_timeout(Some(PATIENCE));
+    let mut batch = Vec::new();
+    let mut open = true;
+    while open && shared.lock().dropped.is_none() {
+        let named = shared.lock().named;
+        let wait = match named {
+            true => Duration::MAX,
+            false => deadline.saturating_duration_since(Instant::now()),
+        };
+        let first = match lines.recv_timeout(wait) {
+            Ok(out) => out,
+            Err(RecvTimeoutError::Timeout) if !shared.lock().named => {
+                shared.drop_member(protocol::NO_NAME_IN_TIME);
+                continue;
+            }
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        for out in std::iter::once(first).chain(lines.try_iter()) {
+            match out {
+                Out::Line(line) => batch.extend_from_slice(line.as_bytes()),
+                Out::Close => open = false,
             }
         }
-    }
-
-    /// Closes the connection: both directions, which also ends the member's reader thread if
-    /// it is still reading.
-    fn finish(&self, queue: &mut Queue) {
-        let _ = self.socket.shutdown(Shutdown::Both);
-        queue.state = State::Done;
-        self.changed.notify_all();
-    }
-
-    /// Writes all of `bytes`, noting each time the member takes some (see [`PATIENCE`]).
-    fn send(&self, mut bytes: &[u8]) -> io::Result<()> {
-        while !bytes.is_empty() {
-            match (&*self.socket).write(bytes) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(written) => {
-                    bytes = &bytes[written..];
-                    let mut queue = self.lock();
-                    queue.progress = Instant::now();
-                    queue.in_flight = bytes.len();
-                    if queue.waiting > 0 {
-                        self.changed.notify_all(); // There is room again.
-                    }
-                }
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    // The member took nothing for WRITE_CHECK: has it stopped reading? Speakers
-                    // waiting for room ask the same; this answers even when nobody speaks.
-                    let queue = self.lock();
-                    match queue.state {
-                        State::Open if self.reading(&queue) == Reading::Stopped => {
-                            self.drop_member(queue);
-                            return Err(error);
-                        }
-                        // Leaving, and its last lines will never be read.
-                        State::Closing if queue.progress.elapsed() >= PATIENCE => {
-                            return Err(error);
-                        }
-                        State::Dropped | State::Done => return Err(error),
-                        _ => {}
-                    }
-                }
-                Err(error) => return Err(error),
+        shared.queued.fetch_sub(batch.len(), Relaxed);
+        if let Err(error) = (&shared.socket).write_all(&batch) {
+            if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
+                shared.drop_member(protocol::STOPPED_READING);
             }
+            return shutdown(&shared.socket); // It takes nothing more: no last word.
         }
-        Ok(())
+        batch.clear();
     }
+    let dropped = shared.lock().dropped;
+    if let Some(why) = dropped {
+        let _ = (&shared.socket).write_all(protocol::closing(why).as_bytes());
+    }
+    shutdown(&shared.socket);
+}
 
-    // A thread that panicked while holding the lock left a queue that is still consistent
-    // (every change above is a single step), so keep using it.
-    fn lock(&self) -> MutexGuard<'_, Queue> {
-        self.queue
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+/// Closes both directions, which also ends the member's reader if it is still reading.
+fn shutdown(socket: &TcpStream) {
+    let _ = socket.shutdown(Shutdown::Both);
 }

@@ -1,245 +1,118 @@
-//! The room: who is in it, and `broadcast`.
+//! The room: who is in it, and the documents' `broadcast`.
 //!
 //! The documents keep two lists, `clients` and `nicknames`, changed by every thread with no lock:
 //! a client can join while another thread is halfway through removing someone, and the two lists
 //! stop matching. Here the member list lives behind one lock, and every event (a join, a
-//! message, a leave, the server stopping) is formatted and queued to every member while that
-//! lock is held. That gives the room one order that everybody sees: a newcomer is in the list
-//! from the moment its join is announced, so it misses nothing after and sees nothing before,
-//! and two messages reach everyone in the same order.
-//!
-//! Queuing is cheap (see the outbox module): the lock is never held while a socket is written.
-//! Once it is released, the outboxes that were empty are posted to the postman, which writes
-//! them (see the postman module).
+//! message, a leave, the server stopping) is queued to every member while that lock is held.
+//! That gives the room one order that everybody sees: a newcomer is in the list from the moment
+//! its join is announced, so it misses nothing after and sees nothing before, and two messages
+//! reach everyone in the same order. Queuing never waits (see the outbox module), so neither
+//! does anyone who needs the lock.
 
-use std::fmt::Write;
-use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use labkit::clock;
 
-use crate::outbox::{Outbox, Pushed};
-use crate::postman::Postman;
+use crate::outbox::Outbox;
+use crate::{nickname, protocol};
 
+#[derive(Default)]
 pub struct Room {
     state: Mutex<State>,
-    /// Carries the lines queued to the members (see the postman module).
-    postman: Arc<Postman>,
 }
 
+#[derive(Default)]
 struct State {
     /// In joining order, as the member lists are shown.
     members: Vec<Member>,
-    /// False once the server is stopping: nobody may join any more.
-    open: bool,
+    /// True once the server is stopping: nobody may join any more.
+    closed: bool,
 }
 
 struct Member {
     name: String,
-    outbox: Arc<Outbox>,
-}
-
-/// Why a name could not join.
-pub enum Refused {
-    Taken,
-    Closed,
+    /// Two names with the same key look alike (see `nickname::key`).
+    key: String,
+    outbox: Outbox,
 }
 
 impl Room {
-    pub fn new(postman: Arc<Postman>) -> Self {
-        Room {
-            state: Mutex::new(State {
-                members: Vec::new(),
-                open: true,
-            }),
-            postman,
-        }
-    }
-
-    /// An outbox for a new connection from `peer`, its lines carried by the room's postman.
-    pub fn outbox(&self, socket: Arc<TcpStream>, peer: SocketAddr) -> Arc<Outbox> {
-        Outbox::new(socket, peer.to_string(), Arc::clone(&self.postman))
-    }
-
     /// Adds `name` to the room: the newcomer gets a welcome with the member list, the others a
-    /// join notice with the same list.
-    pub fn join(&self, name: &str, outbox: &Arc<Outbox>) -> Result<(), Refused> {
-        let mut state = self.lock_to_speak();
-        if !state.open {
-            return Err(Refused::Closed);
+    /// join notice with the same list. `Err(Some(reason))` if the name is taken, `Err(None)` if
+    /// the room is closed.
+    pub fn join(&self, name: &str, outbox: &Outbox) -> Result<(), Option<String>> {
+        let mut state = self.lock();
+        let key = nickname::key(name);
+        if state.closed {
+            return Err(None);
+        } else if state.members.iter().any(|member| member.key == key) {
+            return Err(Some(protocol::taken(name)));
         }
-        if state.members.iter().any(|member| member.name == name) {
-            return Err(Refused::Taken);
-        }
-        outbox.set_name(name);
+        outbox.joined(name);
+        let others = state.members.len();
+        let outbox = outbox.clone();
         state.members.push(Member {
             name: name.to_string(),
-            outbox: Arc::clone(outbox),
+            key,
+            outbox,
         });
-        let names = member_list(&state.members);
+        let names = state.members.iter().map(|member| member.name.as_str());
+        let list = protocol::member_list(names, state.members.len());
         let now = clock::time();
-        let joined = line(format!("({now}) * {name} joined! In the room: {names}."));
-        let welcome = line(format!(
-            "({now}) * Welcome, {name}! In the room: {names}. Type CLOSE to leave."
-        ));
-        let mut after = Aftermath::default();
-        if let Some((newcomer, others)) = state.members.split_last() {
-            deliver(others, &joined, &mut after);
-            deliver(std::slice::from_ref(newcomer), &welcome, &mut after);
+        let joined: Arc<str> = protocol::joined(&now, name, &list).into();
+        for member in &state.members[..others] {
+            member.outbox.push(&joined);
         }
-        drop(state);
-        after.finish(&self.postman);
+        state.members[others]
+            .outbox
+            .push(&protocol::welcome(&now, name, &list).into());
         Ok(())
     }
 
-    /// The documents' `broadcast`: `name: text`, stamped, to every member, the sender included,
-    /// for each of `texts` (the messages of `name` that arrived together). They are queued to
-    /// each member in one go, one lock of its outbox, however many messages there are.
-    pub fn say(&self, name: &str, texts: &[String]) {
-        if texts.is_empty() {
-            return;
+    /// The documents' `broadcast`: queues `line` to every member, the sender included. Under the
+    /// room's lock, so that every member gets the room's lines in the same order.
+    // course: cut | lock the member list and push the line to every member's outbox (never write to a socket here) | guide/src/lab03-broadcast.md#broadcast
+    pub fn broadcast(&self, line: &str) {
+        let line: Arc<str> = line.into();
+        let state = self.lock();
+        for member in &state.members {
+            member.outbox.push(&line);
         }
-        let state = self.lock_to_speak();
-        let now = clock::time();
-        let mut lines = String::new();
-        for text in texts {
-            // Writing to a String cannot fail.
-            let _ = writeln!(lines, "({now}) {name}: {text}");
-        }
-        let mut after = Aftermath::default();
-        deliver(&state.members, &lines, &mut after);
-        drop(state);
-        after.finish(&self.postman);
     }
 
     /// Removes `name` and tells the others. False if `name` had already gone (the server
     /// stopping removes everyone at once), so a leave is announced once.
     pub fn leave(&self, name: &str) -> bool {
-        let mut state = self.lock_to_speak();
+        let mut state = self.lock();
         let Some(index) = state.members.iter().position(|m| m.name == name) else {
             return false;
         };
         state.members.remove(index);
-        let left = line(format!("({}) * {name} left!", clock::time()));
-        let mut after = Aftermath::default();
-        deliver(&state.members, &left, &mut after);
-        drop(state);
-        after.finish(&self.postman);
+        let left: Arc<str> = protocol::left(&clock::time(), name).into();
+        for member in &state.members {
+            member.outbox.push(&left);
+        }
         true
     }
 
-    /// Closes the room: tells every member the server is stopping, closes their connections
-    /// once that is sent, and returns their outboxes so the caller can wait for the sending.
-    pub fn close(&self) -> Vec<Arc<Outbox>> {
+    /// Closes the room: tells every member the server is stopping, and returns their outboxes,
+    /// closed, so that the caller can wait until that is sent.
+    pub fn close(&self) -> Vec<Outbox> {
         let mut state = self.lock();
-        state.open = false;
-        let goodbye = line(format!(
-            "({}) * The server is shutting down. Goodbye!",
-            clock::time()
-        ));
-        let mut after = Aftermath::default();
-        deliver(&state.members, &goodbye, &mut after);
+        state.closed = true;
+        let goodbye: Arc<str> = protocol::shutting_down(&clock::time()).into();
         let members = std::mem::take(&mut state.members);
-        drop(state);
-        let outboxes: Vec<Arc<Outbox>> = members
-            .into_iter()
-            .map(|member| {
-                member.outbox.close();
-                member.outbox
-            })
-            .collect();
-        // Closed outboxes wait for no room: the server is stopping, it waits for nobody.
-        after.finish(&self.postman);
+        let outboxes = members.into_iter().map(|member| member.outbox);
         outboxes
-    }
-
-    /// A line to one member only.
-    pub fn tell(&self, outbox: &Arc<Outbox>, text: String) {
-        let mut after = Aftermath::default();
-        after.note(outbox, outbox.push(line(text).as_bytes()));
-        after.finish(&self.postman);
-    }
-
-    /// The room's lock, once the postman has room for more (see the postman module). Checked
-    /// with the lock held, where every line is queued: two speakers cannot both find room and
-    /// then both fill it.
-    fn lock_to_speak(&self) -> MutexGuard<'_, State> {
-        loop {
-            let state = self.lock();
-            if !self.postman.overloaded() {
-                return state;
-            }
-            drop(state);
-            self.postman.wait_for_room();
-        }
+            .inspect(|outbox| {
+                outbox.push(&goodbye);
+                outbox.close();
+            })
+            .collect()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // Every change to the list is one step, so a panic elsewhere cannot leave it half-done.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// How many names a member list shows before it only counts the rest.
-const LISTED: usize = 10;
-
-/// The members in joining order, the first [`LISTED`] by name: `a, b and 9990 more`. Every
-/// join is announced to every member, so join traffic grows with the square of the room; a list
-/// that grew with the room too would make it grow with the cube, and 10,000 members would need
-/// terabytes to join.
-fn member_list(members: &[Member]) -> String {
-    let shown: Vec<&str> = members
-        .iter()
-        .take(LISTED)
-        .map(|member| member.name.as_str())
-        .collect();
-    let mut list = shown.join(", ");
-    if members.len() > LISTED {
-        list += &format!(" and {} more", members.len() - LISTED);
-    }
-    list
-}
-
-/// A line as sent: the text and its line end.
-pub fn line(text: String) -> String {
-    text + "\n"
-}
-
-/// Queues `lines` to each of `members`, and notes in `after` what is left to do once the
-/// room's lock is released.
-fn deliver(members: &[Member], lines: &str, after: &mut Aftermath) {
-    for member in members {
-        let pushed = member.outbox.push(lines.as_bytes());
-        after.note(&member.outbox, pushed);
-    }
-}
-
-/// What is left to do after queueing lines, once the room's lock is released: posting the
-/// outboxes that were empty, and waiting for room in the queues that are full. Both take time
-/// (posting may wake the postman, a system call, and the postman may take the processor at
-/// once; waiting lasts as long as a slow member takes to read), and with the lock held every
-/// other member's thread would wait too.
-#[derive(Default)]
-struct Aftermath {
-    to_post: Vec<Arc<Outbox>>,
-    full: Vec<Arc<Outbox>>,
-}
-
-impl Aftermath {
-    fn note(&mut self, outbox: &Arc<Outbox>, pushed: Pushed) {
-        match pushed {
-            Pushed::Queued => {}
-            Pushed::Post => self.to_post.push(Arc::clone(outbox)),
-            Pushed::Full => self.full.push(Arc::clone(outbox)),
-        }
-    }
-
-    fn finish(self, postman: &Postman) {
-        postman.post(self.to_post);
-        for outbox in self.full {
-            outbox.wait_for_room();
-        }
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -1,0 +1,136 @@
+//! The documents' `handle`: one connection's whole session, on its own thread. It asks for a
+//! nickname, joins the room, then turns each line into a room event until the member leaves.
+
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use labkit::clock;
+
+use crate::framing::{self, LINE_LIMIT, Line, LineReader};
+use crate::gate::Pass;
+use crate::outbox::Outbox;
+use crate::room::Room;
+use crate::{log, nickname, protocol, text};
+
+/// How many of a member's lines the log shows each second; it counts the rest, and says how
+/// many with the member's next line after that second, or when it leaves.
+pub const LOGGED_PER_SECOND: u32 = 20;
+
+/// The documents' `handle`: reads the connection's lines and tells the room.
+// course: cut | ask for a name until the room accepts one, then read line after line and broadcast each message until the member leaves; announce the leave | guide/src/lab03-broadcast.md#handle
+pub fn handle(socket: TcpStream, outbox: Outbox, room: &Room, mut pass: Pass) {
+    let mut lines = LineReader::new(socket, LINE_LIMIT);
+    // `None`: gone (or the server stopping) before choosing a name, so nothing to announce.
+    if let Some(name) = choose_name(&mut lines, &outbox, room) {
+        pass.named();
+        log::line(format!("name of client is {name}"));
+        let leaving = converse(&mut lines, &outbox, room, &name);
+        if room.leave(&name) {
+            log::line(format!("{name} left ({leaving})"));
+            if leaving != "connection lost" {
+                tell(&outbox, &protocol::goodbye(&clock::time(), &name));
+            }
+        }
+    }
+    outbox.close();
+}
+
+/// Asks for a nickname until an acceptable one arrives; `None` if the connection ends first.
+fn choose_name(lines: &mut LineReader<TcpStream>, outbox: &Outbox, room: &Room) -> Option<String> {
+    loop {
+        tell(outbox, &protocol::prompt());
+        let refusal = match lines.read_line().ok()?? {
+            Line::TooLong => "it is longer than 16 characters".to_string(),
+            Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
+            Line::Text(proposed) => match nickname::check(&proposed) {
+                Err(reason) => reason,
+                Ok(name) => match room.join(&name, outbox) {
+                    Ok(()) => return Some(name),
+                    Err(taken) => taken?,
+                },
+            },
+        };
+        tell(outbox, &protocol::nickname_refused(&refusal));
+    }
+}
+
+/// A member's lines, once it has joined, until it leaves; returns how it left.
+fn converse(
+    lines: &mut LineReader<TcpStream>,
+    outbox: &Outbox,
+    room: &Room,
+    name: &str,
+) -> &'static str {
+    let mut flood = Flood {
+        since: Instant::now(),
+        said: 0,
+        unlogged: 0,
+    };
+    let leaving = loop {
+        let text = match lines.read_line() {
+            Ok(Some(Line::Text(text))) => text,
+            Ok(Some(Line::TooLong)) => {
+                tell(outbox, &protocol::line_too_long(LINE_LIMIT));
+                continue;
+            }
+            Ok(Some(Line::NotUtf8)) => {
+                tell(outbox, &protocol::not_utf8());
+                continue;
+            }
+            Err(error) if framing::is_cut(&error) => {
+                log::line(format!("{name}'s last line was cut off: it was not sent"));
+                break "connection lost";
+            }
+            _ => break "connection lost",
+        };
+        match text.as_str() {
+            "CLOSE" | "CLOSE123123" => break "CLOSE",
+            "shutdown" => break "shutdown",
+            "" => {}
+            _ => match text::check(&text) {
+                Err(reply) => tell(outbox, &protocol::refused(&reply)),
+                Ok(()) => {
+                    flood.says(name, &text);
+                    room.broadcast(&protocol::message(&clock::time(), name, &text));
+                }
+            },
+        }
+    };
+    flood.count(name);
+    leaving
+}
+
+/// A line to this connection only.
+fn tell(outbox: &Outbox, line: &str) {
+    outbox.push(&line.into());
+}
+
+/// What the log shows of one member's messages: [`LOGGED_PER_SECOND`] at most, so that a
+/// member that floods the room cannot flood the log too.
+struct Flood {
+    since: Instant,
+    said: u32,
+    unlogged: u32,
+}
+
+impl Flood {
+    fn says(&mut self, name: &str, text: &str) {
+        if self.since.elapsed() >= Duration::from_secs(1) {
+            self.count(name);
+            (self.since, self.said) = (Instant::now(), 0);
+        }
+        self.said += 1;
+        match self.said <= LOGGED_PER_SECOND {
+            true => log::line(format!("{name} says {text}")),
+            false => self.unlogged += 1,
+        }
+    }
+
+    /// Logs how many lines were not logged, if any.
+    fn count(&mut self, name: &str) {
+        if self.unlogged > 0 {
+            log::line(format!("{name} said {} more lines", self.unlogged));
+            self.unlogged = 0;
+        }
+    }
+}
