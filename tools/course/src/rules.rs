@@ -41,6 +41,7 @@ const STOPPING: &str = "7 stopping";
 const SLOW: &str = "slow members";
 const LOG: &str = "server log";
 const CLIENT: &str = "terminal client";
+const LIMITS: &str = "hostile clients";
 const KIT: &str = "the kit's own programs";
 
 /// The rule a unit test counts under: the module it tests (`nickname::tests::x` is `nickname`).
@@ -117,13 +118,13 @@ const ROOM: &[Entry] = &[
     Entry {
         target: "room",
         test: "a_member_that_never_reads_is_dropped_and_the_others_get_everything",
-        rules: &[SLOW],
+        rules: &[SLOW, LEAVING],
         exercises: Server,
     },
     Entry {
         target: "room",
         test: "a_member_that_stops_reading_in_a_quiet_room_is_dropped_too",
-        rules: &[SLOW],
+        rules: &[SLOW, LEAVING],
         exercises: Server,
     },
     Entry {
@@ -195,7 +196,7 @@ const ROOM: &[Entry] = &[
     Entry {
         target: "programs",
         test: "the_client_asks_for_a_name_until_one_is_accepted",
-        rules: &[CLIENT, HANDSHAKE],
+        rules: &[CLIENT, HANDSHAKE, LEAVING],
         exercises: Both,
     },
     Entry {
@@ -227,6 +228,48 @@ const ROOM: &[Entry] = &[
         test: "the_client_variable_grades_the_command_it_names",
         rules: &[KIT],
         exercises: KitOnly("proves the harness's LABnn_CLIENT with the kit's own client"),
+    },
+    Entry {
+        target: "hostile",
+        test: "thousands_of_silent_connections_from_one_address_keep_nobody_out",
+        rules: &[LIMITS],
+        exercises: Server,
+    },
+    Entry {
+        target: "hostile",
+        test: "connections_choosing_a_name_are_limited_in_all",
+        rules: &[LIMITS],
+        exercises: Server,
+    },
+    Entry {
+        target: "hostile",
+        test: "a_connection_without_a_name_in_time_is_closed_with_the_reason",
+        rules: &[HANDSHAKE, LIMITS],
+        exercises: Server,
+    },
+    Entry {
+        target: "hostile",
+        test: "an_unfinished_last_line_is_never_delivered",
+        rules: &[TALKING, LEAVING, LIMITS],
+        exercises: Server,
+    },
+    Entry {
+        target: "hostile",
+        test: "sigterm_and_sighup_stop_the_room_as_ctrl_c_does",
+        rules: &[STOPPING],
+        exercises: Server,
+    },
+    Entry {
+        target: "hostile",
+        test: "a_flood_is_counted_in_the_log_not_copied",
+        rules: &[LOG, LIMITS],
+        exercises: Server,
+    },
+    Entry {
+        target: "hostile",
+        test: "a_log_nobody_reads_stops_nobody",
+        rules: &[LIMITS],
+        exercises: KitOnly("runs the kit's own binary whatever LABnn_SERVER says"),
     },
 ];
 
