@@ -72,7 +72,11 @@ fn run(cli: Cli) -> Result<(), String> {
     let root = workspace::root()?;
     match cli.command {
         Command::Starter { dir } => {
-            let cuts = starter::write(&root, &dir)?;
+            let written = starter::write(&root, &dir)?;
+            for warning in &written.warnings {
+                eprintln!("course: warning: {warning}");
+            }
+            let cuts = written.files;
             let count: usize = cuts.iter().map(|file| file.cuts.len()).sum();
             println!(
                 "wrote a starter in {}: {count} functions to write",

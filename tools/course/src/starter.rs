@@ -27,8 +27,15 @@ pub struct FileCuts {
     pub cuts: Vec<Marked>,
 }
 
+/// What a starter was written with.
+pub struct Written {
+    pub files: Vec<FileCuts>,
+    /// Markers whose guide section is no heading of its chapter: the hint points nowhere.
+    pub warnings: Vec<String>,
+}
+
 /// Writes a starter from the kit at `kit` into `dir`, which must not exist or be empty.
-pub fn write(kit: &Path, dir: &Path) -> Result<Vec<FileCuts>, String> {
+pub fn write(kit: &Path, dir: &Path) -> Result<Written, String> {
     if dir.exists() {
         let empty = fs::read_dir(dir)
             .map_err(|error| format!("{} cannot be read: {error}", dir.display()))?
@@ -42,6 +49,7 @@ pub fn write(kit: &Path, dir: &Path) -> Result<Vec<FileCuts>, String> {
         }
     }
     let mut all = Vec::new();
+    let mut warnings = Vec::new();
     for path in workspace::files(kit)? {
         let shown = path.to_string_lossy().replace('\\', "/");
         if LEFT_OUT.iter().any(|left| shown.starts_with(left)) || shown.ends_with(".snap.new") {
@@ -57,7 +65,7 @@ pub fn write(kit: &Path, dir: &Path) -> Result<Vec<FileCuts>, String> {
         let contents = if shown.ends_with(".rs") {
             let source = fs::read_to_string(&from).map_err(read_error)?;
             let (text, cuts) = cut::cut(&source).map_err(|error| format!("{shown}, {error}"))?;
-            check_guide_sections(kit, &shown, &cuts)?;
+            warnings.extend(check_guide_sections(kit, &shown, &cuts)?);
             if !cuts.is_empty() {
                 all.push(FileCuts {
                     path: path.clone(),
@@ -75,7 +83,10 @@ pub fn write(kit: &Path, dir: &Path) -> Result<Vec<FileCuts>, String> {
             .map_err(|error| format!("{} cannot be written: {error}", to.display()))?;
         copy_permissions(&from, &to);
     }
-    Ok(all)
+    Ok(Written {
+        files: all,
+        warnings,
+    })
 }
 
 /// The workspace manifest with the `unused` lints allowed (see [`ALLOW_UNUSED`]).
@@ -116,8 +127,10 @@ fn copy_permissions(from: &Path, to: &Path) {
     }
 }
 
-/// Every marker's guide section exists: the chapter, and a heading whose anchor it names.
-fn check_guide_sections(kit: &Path, file: &str, cuts: &[Marked]) -> Result<(), String> {
+/// Every marker's guide section exists: the chapter (or the starter is not written), and a
+/// heading whose anchor it names (or a warning says which does not).
+fn check_guide_sections(kit: &Path, file: &str, cuts: &[Marked]) -> Result<Vec<String>, String> {
+    let mut warnings = Vec::new();
     for marked in cuts {
         let (chapter, anchor) = marked
             .guide
@@ -135,16 +148,13 @@ fn check_guide_sections(kit: &Path, file: &str, cuts: &[Marked]) -> Result<(), S
             .map(|line| slug(line.trim_start_matches('#')))
             .collect();
         if !anchors.iter().any(|a| a == anchor) {
-            return Err(format!(
-                "{file}:{}: the marker of {} names #{anchor}, which is no heading of {chapter} \
-                 (its anchors: {})",
-                marked.line,
-                marked.function,
-                anchors.join(", ")
+            warnings.push(format!(
+                "{file}:{}: the marker of {} names #{anchor}, which is no heading of {chapter}",
+                marked.line, marked.function
             ));
         }
     }
-    Ok(())
+    Ok(warnings)
 }
 
 /// The anchor mdBook gives a heading: lower case, spaces as `-`, only letters, digits, `-` and
