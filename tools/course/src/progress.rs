@@ -104,7 +104,25 @@ fn next_step(root: &Path, stage: &Stage, run: &Run) -> Result<String, String> {
             let _ = writeln!(out, "  {line}");
         }
     }
-    match marked(root, stage)?.into_iter().find(|(_, m)| m.pending) {
+    // The function whose `todo!` the failure ran into, or else the first still to write.
+    let pending: Vec<_> = marked(root, stage)?
+        .into_iter()
+        .filter(|(_, m)| m.pending)
+        .collect();
+    let said = run
+        .outcomes
+        .iter()
+        .find(|o| !o.passed)
+        .and_then(|o| o.failure.clone())
+        .unwrap_or_default();
+    let hit = pending.iter().position(|(_, m)| {
+        let start: String = m.todo_message().chars().take(60).collect();
+        said.contains(&start)
+    });
+    match hit
+        .or((!pending.is_empty()).then_some(0))
+        .map(|at| pending[at].clone())
+    {
         Some((file, marked)) => {
             let _ = writeln!(
                 out,

@@ -44,8 +44,9 @@ pub fn for_report(failure: &str) -> String {
     kept.join("\n")
 }
 
-/// The step that failed and what went wrong, in a line or three: `step 5: wait for lab03
-/// server to print "..."` followed by the expected and arrived lines.
+/// The step that failed and what went wrong, in a few lines: `step 5: wait for lab03 server to
+/// print "..."`, then the expected and arrived lines, and what the program said on stderr (a
+/// starter's `todo!` message, when it panicked there).
 pub fn failing_step(failure: &str) -> Option<String> {
     let lines: Vec<&str> = failure.lines().filter(|l| !is_advice(l)).collect();
     if let Some(snapshot) = lines.iter().find_map(|l| l.strip_prefix("Snapshot: ")) {
@@ -67,8 +68,12 @@ pub fn failing_step(failure: &str) -> Option<String> {
     said.extend(
         lines[header..]
             .iter()
-            .filter(|line| line.starts_with("expected") || line.starts_with("arrived"))
-            .take(2)
+            .filter(|line| {
+                line.starts_with("expected")
+                    || line.starts_with("arrived")
+                    || line.contains(" said on stderr: ")
+            })
+            .take(3)
             .map(|line| shorten(line)),
     );
     Some(said.join("\n"))
