@@ -52,9 +52,11 @@ pub fn failing_step(failure: &str) -> Option<String> {
     if let Some(snapshot) = lines.iter().find_map(|l| l.strip_prefix("Snapshot: ")) {
         return Some(snapshot_difference(snapshot, &lines));
     }
-    let header = lines.iter().position(|line| {
+    let Some(header) = lines.iter().position(|line| {
         line.starts_with("conversation \"") && line.contains("\" failed at step ")
-    })?;
+    }) else {
+        return panic_message(&lines);
+    };
     let number: usize = lines[header].rsplit(' ').next()?.parse().ok()?;
     let step = lines[header..]
         .iter()
@@ -77,6 +79,20 @@ pub fn failing_step(failure: &str) -> Option<String> {
             .map(|line| shorten(line)),
     );
     Some(said.join("\n"))
+}
+
+/// No step log: a plain assertion, or a unit test. What it panicked with, in a line or two.
+fn panic_message(lines: &[&str]) -> Option<String> {
+    let at = lines
+        .iter()
+        .position(|line| line.contains(" panicked at "))?;
+    let said: Vec<String> = lines[at + 1..]
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .take(2)
+        .map(|line| shorten(line))
+        .collect();
+    (!said.is_empty()).then(|| said.join("\n"))
 }
 
 /// A transcript that differs from its snapshot: the first line the kit expected and the first
@@ -166,9 +182,10 @@ mod tests {
         assert!(lines[1].starts_with("expected: \"xxxx"));
         assert_eq!(lines[2], "arrived instead: \"\"");
         assert_eq!(
-            failing_step("thread 'x' panicked: not yet implemented"),
-            None
+            failing_step("thread 'x' panicked at src/a.rs:1:1:\nnot yet implemented\n").as_deref(),
+            Some("not yet implemented")
         );
+        assert_eq!(failing_step("ok"), None);
     }
 
     #[test]
