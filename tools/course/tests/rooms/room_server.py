@@ -117,9 +117,12 @@ def refusal(name):
     return None
 
 
-def serve(sock, address):
+def serve(sock, address, name_timeout):
     member, why = Member(sock), "connection lost"
     log(f"connected with {address[0]}:{address[1]}")
+    deadline = threading.Timer(name_timeout, lambda: member.name is None and member.outbox.put(None))
+    deadline.daemon = True
+    deadline.start()
     incoming = lines(sock)
     try:
         member.send(PROMPT)
@@ -166,17 +169,16 @@ def stop():
             member.writer.join(PATIENCE)  # the goodbye is written, the socket shut down
 
 
-def accept(listener):
+def accept(listener, name_timeout):
     while True:
         sock, address = listener.accept()
-        threading.Thread(target=serve, args=(sock, address), daemon=True).start()
+        threading.Thread(target=serve, args=(sock, address, name_timeout), daemon=True).start()
 
 
 def console(stopping):
     for line in sys.stdin:
         if line.strip() == "shutdown":
             break
-        log("type shutdown to stop the server")
     else:
         return  # no console: only a signal stops the server
     stopping.set()
@@ -186,6 +188,7 @@ def main():
     options = argparse.ArgumentParser()
     options.add_argument("--host", default="127.0.0.1")
     options.add_argument("--port", type=int, default=9090)
+    options.add_argument("--name-timeout", type=float, default=30.0)
     options = options.parse_args()
     listener = socket.create_server((options.host, options.port), backlog=1024)
     host, port = listener.getsockname()[:2]
@@ -193,7 +196,7 @@ def main():
     stopping = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, lambda *_: stopping.set())
-    threading.Thread(target=accept, args=(listener,), daemon=True).start()
+    threading.Thread(target=accept, args=(listener, options.name_timeout), daemon=True).start()
     threading.Thread(target=console, args=(stopping,), daemon=True).start()
     stopping.wait()
     stop()
