@@ -1,8 +1,9 @@
-"""A lab 03 room server, written only from the protocol section of the guide's lab 03 chapter.
+"""A lab 03 room server, written only from the protocol section of the guide's lab 03 chapter
+(and its "Running it": the options, and `shutdown` at the console).
 
 It is how the course proves that the protocol section is a contract: `course grade 03 --server
-"python3 room_server.py"` must score 100 % (tools/course/tests/grade.rs). One thread per
-member reads; one writer thread per member sends, from its own queue, so that a member that
+"python3 room_server.py"` must score 100 % (tools/course/tests/grade.rs). Each connection has a
+reader thread; a member has a writer thread too, fed by its own queue, so that a member that
 stops reading stalls nobody else.
 """
 
@@ -19,12 +20,16 @@ import unicodedata
 
 LIMIT = 8192
 PROMPT = "nick? (1 to 16 letters, digits, '-' or '_')"
-LEAVE_WORDS = ("CLOSE", "CLOSE123123", "shutdown")
-BEHIND = 8 * 1024 * 1024  # bytes queued for a member that does not read: then it is dropped
-PATIENCE = 1.0  # seconds a member's socket may take nothing before it is dropped
+LEAVE_WORDS = {"CLOSE": "CLOSE", "CLOSE123123": "CLOSE", "shutdown": "shutdown"}
+ROOM_FULL, PER_ADDRESS, CHOOSING = 7500, 64, 1024
+BEHIND = 2 * 1024 * 1024  # rule 8: "fell too far behind"
+PATIENCE = 0.5  # rule 8: "stopped reading"
+LOGGED_PER_SECOND = 20
 
 lock = threading.Lock()
 members = []  # in joining order
+connections = 0
+choosing = {}  # address -> connections still choosing a name there
 
 
 def log(text):
@@ -35,9 +40,15 @@ def stamp():
     return time.strftime("(%H:%M:%S) ")
 
 
+def timeout(sock, option, seconds):
+    """SO_RCVTIMEO / SO_SNDTIMEO: a read or write that waits longer fails; 0 waits for ever."""
+    sock.setsockopt(socket.SOL_SOCKET, option, struct.pack("ll", int(seconds), int(seconds % 1 * 1e6)))
+
+
 class Member:
-    def __init__(self, sock):
-        self.sock, self.name, self.queued, self.gone = sock, None, 0, False
+    def __init__(self, sock, name):
+        self.sock, self.name, self.queued, self.gone = sock, name, 0, False
+        self.window, self.in_window, self.unlogged = time.monotonic(), 0, 0
         self.outbox = queue.Queue()
         self.writer = threading.Thread(target=self.write, daemon=True)
         self.writer.start()
@@ -45,30 +56,57 @@ class Member:
     def send(self, line):
         data = (line + "\n").encode()
         self.queued += len(data)
-        if self.queued > BEHIND and not self.gone:
-            self.drop(f"fell {BEHIND} bytes behind")
-            return
+        if self.queued > BEHIND:
+            return self.drop("fell too far behind")
         self.outbox.put(data)
 
     def write(self):
-        # A send that waits longer fails; the member's reads stay blocking (settimeout would not).
-        seconds = struct.pack("ll", int(PATIENCE), int(PATIENCE % 1 * 1e6))
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, seconds)
+        timeout(self.sock, socket.SO_SNDTIMEO, PATIENCE)
         while (data := self.outbox.get()) is not None:
             try:
                 self.sock.sendall(data)
                 self.queued -= len(data)
-            except OSError as error:
-                return self.drop(f"took nothing for {PATIENCE} s ({error})")
-        self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                return self.drop("stopped reading")
+        shut(self.sock)
 
-    def drop(self, why):
-        self.gone = True
-        log(f"{self.name} dropped: {why}")
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)  # its reader sees the end and announces it
-        except OSError:
-            pass
+    def drop(self, reason):
+        if not self.gone:
+            self.gone = True
+            log(f"{self.name} dropped: {reason}")
+            closing(self.sock, reason)  # its reader sees the end and announces the leave
+
+    def said(self, text):
+        now = time.monotonic()
+        if now - self.window >= 1:
+            self.count_unlogged()
+            self.window, self.in_window = now, 0
+        self.in_window += 1
+        if self.in_window <= LOGGED_PER_SECOND:
+            log(f"{self.name} says {text}")
+        else:
+            self.unlogged += 1
+
+    def count_unlogged(self):
+        if self.unlogged:
+            log(f"{self.name} said {self.unlogged} more lines")
+            self.unlogged = 0
+
+
+def shut(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def closing(sock, reason):
+    """Rule 8: one last line saying why, if the socket takes it at once, then the end."""
+    try:
+        sock.send(f"! closing: {reason}\n".encode(), socket.MSG_DONTWAIT)
+    except OSError:
+        pass
+    shut(sock)
 
 
 def room_list():
@@ -78,7 +116,7 @@ def room_list():
 
 
 def say(line):
-    """Caller holds the lock: every member gets the line, in the order the server said them."""
+    """The caller holds the lock: every member gets the line, in the order the room said them."""
     for member in members:
         member.send(stamp() + line)
 
@@ -87,10 +125,17 @@ def announce_leave(name):
     say(f"* {name} left!")
 
 
-def lines(sock):
-    """The member's lines: str, or an error reply for a line that cannot be said."""
+def lines(sock, until):
+    """The connection's lines (str, or an error reply), then None if it ended within a line.
+    Before the name, `until()` is the time left to choose one."""
     buffer, skipping = b"", False
-    while chunk := sock.recv(65536):
+    while True:
+        left = until()
+        if left is not None:
+            timeout(sock, socket.SO_RCVTIMEO, max(left, 0.001))
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
         buffer += chunk
         while (end := buffer.find(b"\n")) >= 0:
             raw, buffer = buffer[:end].removesuffix(b"\r"), buffer[end + 1 :]
@@ -102,8 +147,14 @@ def lines(sock):
                 yield raw.decode()
             except UnicodeDecodeError:
                 yield "! not UTF-8: the line was not sent"
-        if len(buffer) > LIMIT + 1:  # the line is already too long: keep no more of it
+        if len(buffer) > LIMIT + 1:  # already too long: keep no more of it
             buffer, skipping = b"", True
+    if buffer or skipping:
+        yield None
+
+
+def key(name):
+    return unicodedata.normalize("NFKC", name).casefold()
 
 
 def refusal(name):
@@ -111,52 +162,107 @@ def refusal(name):
         return "a name has 1 to 16 characters"
     if not all(c.isalnum() or c in "-_" for c in name):
         return "a name has only letters, digits, '-' and '_'"
-    key = unicodedata.normalize("NFKC", name).casefold()
-    if any(unicodedata.normalize("NFKC", m.name).casefold() == key for m in members):
+    if any(key(m.name) == key(name) for m in members):
         return f"{name} is already in the room"
     return None
 
 
+def choose_name(sock, incoming):
+    """The handshake: a name the room accepted (the member has joined), or None."""
+    sock.sendall((PROMPT + "\n").encode())
+    for line in incoming:
+        if line is None:  # it ended within its name: nothing to say
+            return None
+        if line.startswith("! "):
+            sock.sendall((line + "\n").encode())
+            continue
+        with lock:
+            if (reason := refusal(line)) is None:
+                member = Member(sock, line)
+                members.append(member)
+                log(f"name of client is {line}")
+                for other in members[:-1]:
+                    other.send(f"{stamp()}* {line} joined! In the room: {room_list()}.")
+                member.send(f"{stamp()}* Welcome, {line}! In the room: {room_list()}. Type CLOSE to leave.")
+                return member
+        sock.sendall(f"! nickname refused: {reason}\n{PROMPT}\n".encode())
+    return None
+
+
 def serve(sock, address, name_timeout):
-    member, why = Member(sock), "connection lost"
-    log(f"connected with {address[0]}:{address[1]}")
-    deadline = threading.Timer(name_timeout, lambda: member.name is None and member.outbox.put(None))
-    deadline.daemon = True
-    deadline.start()
-    incoming = lines(sock)
+    global connections
+    shown = f"{address[0]}:{address[1]}"
+    deadline = time.monotonic() + name_timeout
+    timeout(sock, socket.SO_SNDTIMEO, name_timeout)  # nor can it hold the handshake by not reading
+    member, why = None, "connection lost"
+    incoming = lines(sock, lambda: None if member else deadline - time.monotonic())
     try:
-        member.send(PROMPT)
-        for line in incoming:
-            with lock:
-                if member.name is None:
-                    if (reason := refusal(line)) is not None:
-                        member.send(f"! nickname refused: {reason}")
-                        member.send(PROMPT)
-                        continue
-                    member.name = line
-                    members.append(member)
-                    log(f"name of client is {line}")
-                    for other in members[:-1]:
-                        other.send(f"{stamp()}* {line} joined! In the room: {room_list()}.")
-                    member.send(f"{stamp()}* Welcome, {line}! In the room: {room_list()}. Type CLOSE to leave.")
+        member = choose_name(sock, incoming)
+    except OSError as error:  # the deadline passed (or the connection broke)
+        if isinstance(error, (BlockingIOError, TimeoutError)):
+            log(f"{shown} dropped: no name in time")
+            closing(sock, "no name in time")
+    with lock:
+        choosing[address[0]] -= 1
+    if member is not None:
+        timeout(sock, socket.SO_RCVTIMEO, 0)
+        try:
+            for line in incoming:
+                if line is None:
+                    log(f"{member.name}'s last line was cut off: it was not sent")
                 elif line.startswith("! "):
                     member.send(line)
                 elif line in LEAVE_WORDS:
-                    why = "shutdown" if line == "shutdown" else "CLOSE"
+                    why = LEAVE_WORDS[line]
                     break
                 elif line:
-                    log(f"{member.name} says {line}")
-                    say(f"{member.name}: {line}")
-    except OSError:
-        pass
+                    with lock:
+                        member.said(line)
+                        say(f"{member.name}: {line}")
+        except OSError:
+            pass
+        with lock:
+            if member in members:
+                members.remove(member)
+                member.count_unlogged()
+                log(f"{member.name} left ({why})")
+                announce_leave(member.name)
+                if why != "connection lost":
+                    member.send(f"{stamp()}* Goodbye, {member.name}!")
+            member.outbox.put(None)
+    else:
+        shut(sock)
     with lock:
-        if member in members:
-            members.remove(member)
-            log(f"{member.name} left ({why})")
-            announce_leave(member.name)
-            if why != "connection lost":
-                member.send(f"{stamp()}* Goodbye, {member.name}!")
-        member.outbox.put(None)
+        connections -= 1
+
+
+def admit(address):
+    """None if the connection may come in, or why not (rule 8)."""
+    if connections >= ROOM_FULL:
+        return "the room is full"
+    if choosing.get(address[0], 0) >= PER_ADDRESS:
+        return "too many connections from your address are choosing a name"
+    if sum(choosing.values()) >= CHOOSING:
+        return "too many connections are choosing a name; try again later"
+    return None
+
+
+def accept(listener, name_timeout):
+    global connections
+    while True:
+        sock, address = listener.accept()
+        with lock:
+            reason = admit(address)
+            if reason is None:
+                connections += 1
+                choosing[address[0]] = choosing.get(address[0], 0) + 1
+        if reason is not None:
+            log(f"turned away {address[0]}:{address[1]}: {reason}")
+            closing(sock, reason)
+            sock.close()
+            continue
+        log(f"connected with {address[0]}:{address[1]}")
+        threading.Thread(target=serve, args=(sock, address, name_timeout), daemon=True).start()
 
 
 def stop():
@@ -167,12 +273,6 @@ def stop():
             member.outbox.put(None)
         for member in members:
             member.writer.join(PATIENCE)  # the goodbye is written, the socket shut down
-
-
-def accept(listener, name_timeout):
-    while True:
-        sock, address = listener.accept()
-        threading.Thread(target=serve, args=(sock, address, name_timeout), daemon=True).start()
 
 
 def console(stopping):
@@ -190,7 +290,7 @@ def main():
     options.add_argument("--port", type=int, default=9090)
     options.add_argument("--name-timeout", type=float, default=30.0)
     options = options.parse_args()
-    listener = socket.create_server((options.host, options.port), backlog=1024)
+    listener = socket.create_server((options.host, options.port), backlog=4096)
     host, port = listener.getsockname()[:2]
     log(f"listening on {host}:{port}")
     stopping = threading.Event()
