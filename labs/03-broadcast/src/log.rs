@@ -6,100 +6,75 @@
 //! member's thread waits in its `print`, nobody gets anything, and even Ctrl-C cannot stop the
 //! server (its last `print` waits too).
 //!
-//! Here [`line`] only appends the line to a buffer, which the log thread writes out: in a quiet
-//! room each line appears at once, in a busy one a single write carries hundreds of lines. The
-//! buffer holds at most [`WAITING`] bytes; past that, lines are dropped and counted, and the log
-//! says how many as soon as it can write again. [`flush`] waits for the last lines only so long.
+//! Here [`line`] only queues the line for the log thread, which writes out whatever has
+//! gathered: in a quiet room each line appears at once, in a busy one a single write carries
+//! hundreds of lines. The queue holds at most [`WAITING`] lines; past that, lines are dropped
+//! and counted, and the log says how many with the lines it writes next. [`flush`] waits for the
+//! last lines only so long.
 
 use std::io::{self, Write};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// How many bytes of log may wait for the log thread: 256 KiB, thousands of ordinary lines.
-pub const WAITING: usize = 256 * 1024;
+/// How many lines may wait for the log thread.
+pub const WAITING: usize = 1000;
 
-static LOG: Mutex<Pending> = Mutex::new(Pending {
-    lines: Vec::new(),
-    dropped: 0,
-    writing: false,
-});
-/// Wakes the log thread, and those waiting in [`flush`].
-static CHANGED: Condvar = Condvar::new();
-
-struct Pending {
-    /// Lines not written yet, each with its `\n`.
-    lines: Vec<u8>,
-    /// Lines dropped since the log last said so.
-    dropped: u64,
-    /// The log thread is writing the lines it took.
-    writing: bool,
+/// What the log thread is given: a line, or someone to tell once everything before is written.
+enum Entry {
+    Line(String),
+    Flushed(Sender<()>),
 }
+
+static LOG: OnceLock<SyncSender<Entry>> = OnceLock::new();
+/// Lines dropped since the log last said so.
+static DROPPED: AtomicU64 = AtomicU64::new(0);
 
 /// Starts the log thread.
 pub fn start() -> io::Result<()> {
-    thread::Builder::new()
-        .name("log".to_string())
-        .spawn(write_out)
-        .map(drop)
+    let (log, entries) = mpsc::sync_channel(WAITING);
+    let _ = LOG.set(log);
+    let thread = thread::Builder::new().name("log".to_string());
+    thread.spawn(move || write_out(entries)).map(drop)
 }
 
-/// Logs `text` as one line, or counts it as dropped if the log is [`WAITING`] bytes behind.
-/// Never waits for the output, so it may be called with any lock held.
+/// Logs `text` as one line, or counts it as dropped if [`WAITING`] lines wait already. Never
+/// waits for the output, so it may be called with any lock held.
 pub fn line(text: String) {
-    let mut log = lock();
-    if log.lines.len() + text.len() >= WAITING {
-        log.dropped += 1;
-        return;
+    if let Some(Err(_)) = LOG.get().map(|log| log.try_send(Entry::Line(text))) {
+        DROPPED.fetch_add(1, Relaxed);
     }
-    log.lines.extend_from_slice(text.as_bytes());
-    log.lines.push(b'\n');
-    CHANGED.notify_all();
 }
 
 /// Waits until everything logged is written, or `patience` has passed (nobody may be reading
 /// the log): the last lines before the server exits.
 pub fn flush(patience: Duration) {
-    let deadline = Instant::now() + patience;
-    let mut log = lock();
-    while log.writing || !log.lines.is_empty() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return;
-        }
-        log = CHANGED
-            .wait_timeout(log, left)
-            .map_or_else(|p| p.into_inner().0, |w| w.0);
+    let (flushed, written) = mpsc::channel();
+    if let Some(Ok(())) = LOG.get().map(|log| log.try_send(Entry::Flushed(flushed))) {
+        let _ = written.recv_timeout(patience);
     }
 }
 
 /// The log thread's body: waits for lines, writes all those that have gathered, and so on.
-fn write_out() {
-    let mut log = lock();
-    loop {
-        if log.lines.is_empty() && log.dropped == 0 {
-            log = CHANGED.wait(log).unwrap_or_else(|p| p.into_inner());
-            continue;
+fn write_out(entries: Receiver<Entry>) {
+    let mut lines = Vec::new();
+    while let Ok(first) = entries.recv() {
+        let mut flushed = Vec::new(); // Told once this round is written: when they are dropped.
+        for entry in std::iter::once(first).chain(entries.try_iter()) {
+            match entry {
+                Entry::Line(text) => lines.extend_from_slice((text + "\n").as_bytes()),
+                Entry::Flushed(waiting) => flushed.push(waiting),
+            }
         }
-        let mut lines = std::mem::take(&mut log.lines);
-        if log.dropped > 0 {
-            let note = format!(
-                "(log: {} lines dropped: the output was not read)\n",
-                log.dropped
-            );
+        let dropped = DROPPED.swap(0, Relaxed);
+        if dropped > 0 {
+            let note = format!("(log: {dropped} lines dropped: the output was not read)\n");
             lines.extend_from_slice(note.as_bytes());
-            log.dropped = 0;
         }
-        log.writing = true;
-        drop(log);
         // One system call for everything that gathered; it may wait, but only this thread.
         let _ = io::stdout().lock().write_all(&lines);
-        log = lock();
-        log.writing = false;
-        CHANGED.notify_all(); // For `flush`.
+        lines.clear();
     }
-}
-
-fn lock() -> MutexGuard<'static, Pending> {
-    LOG.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

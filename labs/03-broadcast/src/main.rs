@@ -38,7 +38,7 @@ enum Role {
         #[command(flatten)]
         address: Address<9090>,
         /// Seconds a connection has to choose a nickname; then it is closed.
-        #[arg(long, value_name = "SECS", default_value_t = 30)]
+        #[arg(long, value_name = "SECS", default_value_t = lab03::server::NAME_TIMEOUT.as_secs())]
         name_timeout: u64,
     },
     /// Joins the room from this terminal; CLOSE leaves.

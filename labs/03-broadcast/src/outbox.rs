@@ -12,23 +12,29 @@
 //! line says why (if it still takes that), and its reader thread ends and announces the leave.
 //! A connection that has not chosen a name by its deadline is closed the same way.
 
-use std::io::{ErrorKind, Write};
+use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::{log, protocol};
 
-/// How far a member may fall behind, in bytes queued and not yet taken by its writer: 1 MiB,
-/// about 15,000 ordinary chat lines or 128 of the longest. The kernel holds some more.
-pub const QUEUE_LIMIT: usize = 1 << 20;
+/// How far a member may fall behind, in bytes queued and not yet taken by its writer: 2 MiB,
+/// about 30,000 ordinary chat lines or 256 of the longest; the kernel holds some more. The
+/// lines themselves are shared by every member they are queued to: a room's queues hold at
+/// most this much text however many members lag behind.
+pub const QUEUE_LIMIT: usize = 2 << 20;
 
-/// How long a write to a member may wait for room in its socket. When it has waited that long
-/// and the socket took nothing, the member stopped reading (one that reads, however slowly,
-/// takes some bytes in a second): it is dropped, one or two seconds after it stopped.
-pub const PATIENCE: Duration = Duration::from_secs(1);
+/// How much a writer gathers before it writes: a write for every line would cost a system call
+/// each, and a copy of everything queued would cost each lagging member its own megabytes.
+const BATCH: usize = 16 * 1024;
+
+/// How long a member's socket may take nothing while lines wait for it: then the member has
+/// stopped reading, and is dropped. One that reads, however slowly, takes some bytes far more
+/// often: the kernel takes more as soon as the member's side says it has read some.
+pub const PATIENCE: Duration = Duration::from_millis(500);
 
 /// What the writer is given: a line (one copy, shared by every member it goes to), or the end.
 enum Out {
@@ -49,44 +55,42 @@ struct Shared {
     /// Bytes queued and not yet taken by the writer.
     queued: AtomicUsize,
     member: Mutex<Member>,
-    /// Disconnected once the writer has finished (see [`Outbox::wait_sent`]).
-    finished: Mutex<Receiver<()>>,
+    /// Tells [`Outbox::wait_sent`] that the writer has finished.
+    finished: Condvar,
 }
 
+#[derive(Default)]
 struct Member {
     /// The address until the member has a name; the name afterwards.
     who: String,
     named: bool,
     /// Why the server dropped it, once it has.
     dropped: Option<&'static str>,
+    finished: bool,
 }
 
 /// The writer's end of an outbox (see [`write_out`]).
 pub struct Writer {
     lines: Receiver<Out>,
     shared: Arc<Shared>,
-    _finished: Sender<()>,
 }
 
 /// An outbox for the connection `socket` from `who`, and its writer's end.
 pub fn outbox(socket: TcpStream, who: String) -> (Outbox, Writer) {
     let (lines, queued) = mpsc::channel();
-    let (finishing, finished) = mpsc::channel();
     let member = Member {
         who,
-        named: false,
-        dropped: None,
+        ..Member::default()
     };
     let shared = Arc::new(Shared {
         socket,
         queued: AtomicUsize::new(0),
         member: Mutex::new(member),
-        finished: Mutex::new(finished),
+        finished: Condvar::new(),
     });
     let writer = Writer {
         lines: queued,
         shared: Arc::clone(&shared),
-        _finished: finishing,
     };
     (Outbox { lines, shared }, writer)
 }
@@ -95,10 +99,14 @@ impl Outbox {
     /// Queues `line` (which ends in `\n`), or drops the member if that would put it more than
     /// [`QUEUE_LIMIT`] behind. Never waits: the room calls it with its lock held.
     pub fn push(&self, line: &Arc<str>) {
-        if self.shared.queued.fetch_add(line.len(), Relaxed) + line.len() > QUEUE_LIMIT {
-            return self.shared.drop_member(protocol::FELL_BEHIND);
+        // Counted before it is sent, so that the writer never takes more than was counted.
+        let behind = self.shared.queued.fetch_add(line.len(), Relaxed) + line.len();
+        if self.lines.send(Out::Line(Arc::clone(line))).is_err() {
+            return; // The writer has finished: the connection is closed.
         }
-        let _ = self.lines.send(Out::Line(Arc::clone(line)));
+        if behind > QUEUE_LIMIT {
+            self.shared.drop_member(protocol::FELL_BEHIND);
+        }
     }
 
     /// The connection has joined as `name`: no name deadline any more.
@@ -115,8 +123,11 @@ impl Outbox {
     /// Waits until the writer has finished or `deadline` has passed.
     pub fn wait_sent(&self, deadline: Instant) {
         let left = deadline.saturating_duration_since(Instant::now());
-        let finished = self.shared.finished.lock();
-        let _ = finished.map(|finished| finished.recv_timeout(left));
+        let member = self.shared.lock();
+        let _ = self
+            .shared
+            .finished
+            .wait_timeout_while(member, left, |m| !m.finished);
     }
 }
 
@@ -143,9 +154,9 @@ impl Shared {
 /// connection that has not joined by `deadline` is dropped.
 // course: cut | wait for a line, take every other queued line with it and write them in one go, until Close; a write that takes nothing for PATIENCE drops the member | guide/src/lab03-broadcast.md#the-writer
 pub fn write_out(writer: Writer, deadline: Instant) {
-    let Writer { lines, shared, .. } = &writer;
-    // A write that takes nothing for that long fails: the member stopped reading.
-    let _ = shared.socket.set_write_timeout(Some(PATIENCE));
+    let Writer { lines, shared } = &writer;
+    // A write waits that long at most, to see whether the member took anything meanwhile.
+    let _ = shared.socket.set_write_timeout(Some(PATIENCE / 5));
     let mut batch = Vec::new();
     let mut open = true;
     while open && shared.lock().dropped.is_none() {
@@ -168,24 +179,53 @@ pub fn write_out(writer: Writer, deadline: Instant) {
                 Out::Line(line) => batch.extend_from_slice(line.as_bytes()),
                 Out::Close => open = false,
             }
-        }
-        shared.queued.fetch_sub(batch.len(), Relaxed);
-        if let Err(error) = (&shared.socket).write_all(&batch) {
-            if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
-                shared.drop_member(protocol::STOPPED_READING);
+            if batch.len() >= BATCH && !send(shared, &mut batch) {
+                return finish(shared); // It takes nothing more: no last word.
             }
-            return shutdown(&shared.socket); // It takes nothing more: no last word.
         }
-        batch.clear();
+        if !send(shared, &mut batch) {
+            return finish(shared);
+        }
     }
     let dropped = shared.lock().dropped;
     if let Some(why) = dropped {
         let _ = (&shared.socket).write_all(protocol::closing(why).as_bytes());
     }
-    shutdown(&shared.socket);
+    finish(shared);
 }
 
-/// Closes both directions, which also ends the member's reader if it is still reading.
-fn shutdown(socket: &TcpStream) {
-    let _ = socket.shutdown(Shutdown::Both);
+/// Writes `batch` to the member and empties it; false if the connection failed, or the member
+/// took nothing for [`PATIENCE`] (it is dropped).
+fn send(shared: &Shared, batch: &mut Vec<u8>) -> bool {
+    shared.queued.fetch_sub(batch.len(), Relaxed);
+    let (mut sent, mut progress) = (0, Instant::now());
+    while sent < batch.len() {
+        match (&shared.socket).write(&batch[sent..]) {
+            Ok(0) => break,
+            Ok(more) => (sent, progress) = (sent + more, Instant::now()),
+            Err(error) if !waited(&error) => break,
+            Err(_) if progress.elapsed() >= PATIENCE => {
+                shared.drop_member(protocol::STOPPED_READING);
+                break;
+            }
+            Err(_) => {} // It took nothing yet: try again.
+        }
+    }
+    let whole = sent == batch.len();
+    batch.clear();
+    whole
+}
+
+/// Whether a write failed only because its time ran out (or a signal came).
+fn waited(error: &io::Error) -> bool {
+    use io::ErrorKind::{Interrupted, TimedOut, WouldBlock};
+    matches!(error.kind(), WouldBlock | TimedOut | Interrupted)
+}
+
+/// Closes both directions, which also ends the member's reader if it is still reading, and
+/// tells [`Outbox::wait_sent`].
+fn finish(shared: &Shared) {
+    let _ = shared.socket.shutdown(Shutdown::Both);
+    shared.lock().finished = true;
+    shared.finished.notify_all();
 }

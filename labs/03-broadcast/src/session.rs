@@ -66,38 +66,49 @@ fn converse(
         said: 0,
         unlogged: 0,
     };
+    // Messages that arrived together are said together: one lock of the room, and one wake-up
+    // of each member's writer, for all of them.
+    let mut said = String::new();
     let leaving = loop {
-        let text = match lines.read_line() {
-            Ok(Some(Line::Text(text))) => text,
-            Ok(Some(Line::TooLong)) => {
-                tell(outbox, &protocol::line_too_long(LINE_LIMIT));
-                continue;
-            }
-            Ok(Some(Line::NotUtf8)) => {
-                tell(outbox, &protocol::not_utf8());
-                continue;
-            }
+        if !lines.has_whole_line() {
+            say(room, &mut said);
+        }
+        let reply = match lines.read_line() {
+            Ok(Some(Line::Text(text))) => match text.as_str() {
+                "CLOSE" | "CLOSE123123" => break "CLOSE",
+                "shutdown" => break "shutdown",
+                "" => continue,
+                _ => match text::check(&text) {
+                    Err(reply) => protocol::refused(&reply),
+                    Ok(()) => {
+                        flood.says(name, &text);
+                        said += &protocol::message(&clock::time(), name, &text);
+                        continue;
+                    }
+                },
+            },
+            Ok(Some(Line::TooLong)) => protocol::line_too_long(LINE_LIMIT),
+            Ok(Some(Line::NotUtf8)) => protocol::not_utf8(),
             Err(error) if framing::is_cut(&error) => {
                 log::line(format!("{name}'s last line was cut off: it was not sent"));
                 break "connection lost";
             }
             _ => break "connection lost",
         };
-        match text.as_str() {
-            "CLOSE" | "CLOSE123123" => break "CLOSE",
-            "shutdown" => break "shutdown",
-            "" => {}
-            _ => match text::check(&text) {
-                Err(reply) => tell(outbox, &protocol::refused(&reply)),
-                Ok(()) => {
-                    flood.says(name, &text);
-                    room.broadcast(&protocol::message(&clock::time(), name, &text));
-                }
-            },
-        }
+        say(room, &mut said); // What came before the reply goes first.
+        tell(outbox, &reply);
     };
+    say(room, &mut said);
     flood.count(name);
     leaving
+}
+
+/// Broadcasts the messages in `said`, if any, and empties it.
+fn say(room: &Room, said: &mut String) {
+    if !said.is_empty() {
+        room.broadcast(said);
+        said.clear();
+    }
 }
 
 /// A line to this connection only.

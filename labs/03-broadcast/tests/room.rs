@@ -262,8 +262,8 @@ fn a_member_that_never_reads_is_dropped_and_the_others_get_everything() {
     bob.expect("* stalled joined! In the room: alice, bob, stalled.\n");
 
     // 1,000 messages near the line limit: 8 MB for every member, far more than the kernel and
-    // the server's queue (outbox::QUEUE_LIMIT, 1 MiB) hold for a member that does not read,
-    // which is dropped once its queue is full. They go in ten rounds,
+    // the server's queue (outbox::QUEUE_LIMIT, 2 MiB) hold for a member that does not read,
+    // which is dropped. They go in ten rounds,
     // alice and bob each sending 50 at once and reading the round before the next: a brisk
     // conversation between members who read, whom a loaded machine may slow down for a moment
     // but who never fall megabytes behind.
@@ -323,14 +323,21 @@ fn a_member_that_never_reads_is_dropped_and_the_others_get_everything() {
     }
     assert_eq!(orders[0], orders[1], "alice and bob saw different orders");
 
-    server.expect("stalled dropped: fell too far behind\n");
+    // Whichever rule catches it first, depending on the machine's speed: its queue full
+    // (outbox::QUEUE_LIMIT), or its socket taking nothing for outbox::PATIENCE.
+    server.expect("stalled dropped: ");
     server.expect("stalled left (connection lost)\n");
-    // The messages, and the log's count of those it did not show (see `a_flood_is_counted`).
+    // Without the messages, and the log's count of those it did not show (see hostile.rs).
     let log: String = server
         .transcript()
         .lines()
         .filter(|line| !line.contains(" says ") && !line.contains(" more lines"))
-        .map(|line| format!("{line}\n"))
+        .map(|line| match line.split_once(" dropped: ") {
+            Some((name, "fell too far behind" | "stopped reading")) => {
+                format!("{name} dropped: [fell too far behind or stopped reading]\n")
+            }
+            _ => format!("{line}\n"),
+        })
         .collect();
     assert_transcript!("lab03_stalled_member_server", log);
 }
