@@ -23,6 +23,7 @@ PROMPT = "nick? (1 to 16 letters, digits, '-' or '_')"
 LEAVE_WORDS = {"CLOSE": "CLOSE", "CLOSE123123": "CLOSE", "shutdown": "shutdown"}
 ROOM_FULL, PER_ADDRESS, CHOOSING = 7500, 64, 1024
 BEHIND = 2 * 1024 * 1024  # rule 8: "fell too far behind"
+SEND_BUFFER = 128 * 1024  # rule 8: what the kernel may hold for a member
 PATIENCE = 0.5  # rule 8: "stopped reading"
 LOGGED_PER_SECOND = 20
 
@@ -125,8 +126,16 @@ def announce_leave(name):
     say(f"* {name} left!")
 
 
+class Reply(str):
+    """A line that cannot be said (rule 6): the reply its sender gets instead."""
+
+
+TOO_LONG = Reply(f"! line too long: the limit is {LIMIT} bytes; it was not sent")
+NOT_UTF8 = Reply("! not UTF-8: the line was not sent")
+
+
 def lines(sock, until):
-    """The connection's lines (str, or an error reply), then None if it ended within a line.
+    """The connection's lines (str, or a Reply), then None if it ended within a line.
     Before the name, `until()` is the time left to choose one."""
     buffer, skipping = b"", False
     while True:
@@ -141,12 +150,12 @@ def lines(sock, until):
             raw, buffer = buffer[:end].removesuffix(b"\r"), buffer[end + 1 :]
             if skipping or len(raw) > LIMIT:
                 skipping = False
-                yield f"! line too long: the limit is {LIMIT} bytes; it was not sent"
+                yield TOO_LONG
                 continue
             try:
                 yield raw.decode()
             except UnicodeDecodeError:
-                yield "! not UTF-8: the line was not sent"
+                yield NOT_UTF8
         if len(buffer) > LIMIT + 1:  # already too long: keep no more of it
             buffer, skipping = b"", True
     if buffer or skipping:
@@ -158,10 +167,14 @@ def key(name):
 
 
 def refusal(name):
-    if not 1 <= len(name) <= 16:
-        return "a name has 1 to 16 characters"
+    if name == "":
+        return "it is empty"
+    if name is NOT_UTF8:
+        return "use only letters, digits, '-' and '_'"
+    if name is TOO_LONG or len(name) > 16:
+        return "it is longer than 16 characters"
     if not all(c.isalnum() or c in "-_" for c in name):
-        return "a name has only letters, digits, '-' and '_'"
+        return "use only letters, digits, '-' and '_'"
     if any(key(m.name) == key(name) for m in members):
         return f"{name} is already in the room"
     return None
@@ -173,9 +186,6 @@ def choose_name(sock, incoming):
     for line in incoming:
         if line is None:  # it ended within its name: nothing to say
             return None
-        if line.startswith("! "):
-            sock.sendall((line + "\n").encode())
-            continue
         with lock:
             if (reason := refusal(line)) is None:
                 member = Member(sock, line)
@@ -194,6 +204,7 @@ def serve(sock, address, name_timeout):
     shown = f"{address[0]}:{address[1]}"
     deadline = time.monotonic() + name_timeout
     timeout(sock, socket.SO_SNDTIMEO, name_timeout)  # nor can it hold the handshake by not reading
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
     member, why = None, "connection lost"
     incoming = lines(sock, lambda: None if member else deadline - time.monotonic())
     try:
@@ -210,7 +221,7 @@ def serve(sock, address, name_timeout):
             for line in incoming:
                 if line is None:
                     log(f"{member.name}'s last line was cut off: it was not sent")
-                elif line.startswith("! "):
+                elif isinstance(line, Reply):
                     member.send(line)
                 elif line in LEAVE_WORDS:
                     why = LEAVE_WORDS[line]
@@ -267,7 +278,8 @@ def accept(listener, name_timeout):
 
 def stop():
     with lock:
-        log(f"stopping: telling {len(members)} members")
+        count = len(members)
+        log(f"stopping: telling {count} member{'' if count == 1 else 's'}")
         for member in members:
             member.send(f"{stamp()}* The server is shutting down. Goodbye!")
             member.outbox.put(None)
@@ -279,6 +291,7 @@ def console(stopping):
     for line in sys.stdin:
         if line.strip() == "shutdown":
             break
+        log("type shutdown to stop the server")
     else:
         return  # no console: only a signal stops the server
     stopping.set()
