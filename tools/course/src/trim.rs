@@ -16,7 +16,14 @@ const LINES: usize = 60;
 /// `failure` as a report shows it: no line over [`LINE`] characters, a long step log shortened
 /// in its middle, no insta advice, no backtrace note, at most [`LINES`] lines.
 pub fn for_report(failure: &str) -> String {
-    let lines: Vec<&str> = failure.lines().filter(|line| !is_advice(line)).collect();
+    // With a step log or a snapshot's difference, where the panic was raised (the harness, or
+    // insta) says nothing: the log says which step failed.
+    let explained = failure.contains("\" failed at step ") || failure.contains("Snapshot: ");
+    let raised = |line: &&str| line.starts_with("thread '") && line.contains(" panicked at ");
+    let lines: Vec<&str> = failure
+        .lines()
+        .filter(|line| !(is_advice(line) || explained && raised(line)))
+        .collect();
     let steps: Vec<usize> = (0..lines.len())
         .filter(|&i| step_number(lines[i]).is_some())
         .collect();
@@ -172,6 +179,7 @@ mod tests {
         assert!(shown.contains("  100. step 100\nexpected: \"xxx"));
         assert!(!shown.contains("insta"), "{shown}");
         assert!(!shown.contains("BACKTRACE"));
+        assert!(!shown.contains("panicked at"), "{shown}");
     }
 
     #[test]
