@@ -271,6 +271,38 @@ const ROOM: &[Entry] = &[
         rules: &[LIMITS],
         exercises: KitOnly("runs the kit's own binary whatever LABnn_SERVER says"),
     },
+    // The names helper's suite (branch names): in the table before it lands, so that merging
+    // it needs no change here.
+    Entry {
+        target: "names_and_text",
+        test: "names_that_look_alike_or_show_as_nothing_are_refused",
+        rules: &[HANDSHAKE, LEAVING, LIMITS],
+        exercises: Server,
+    },
+    Entry {
+        target: "names_and_text",
+        test: "persian_and_arabic_names_stay_allowed",
+        rules: &[HANDSHAKE],
+        exercises: Server,
+    },
+    Entry {
+        target: "names_and_text",
+        test: "forged_and_invisible_lines_are_refused_to_their_sender_only",
+        rules: &[TALKING, ERRORS, LEAVING, LIMITS],
+        exercises: Server,
+    },
+    Entry {
+        target: "names_and_text",
+        test: "a_padded_message_cannot_put_a_fake_event_on_a_row_of_its_own",
+        rules: &[CLIENT, LIMITS],
+        exercises: Both,
+    },
+    Entry {
+        target: "names_and_text",
+        test: "a_member_cannot_forge_the_servers_goodbye",
+        rules: &[TALKING, LIMITS],
+        exercises: Server,
+    },
 ];
 
 /// The entry of `test` in `target`, if the table has it.
