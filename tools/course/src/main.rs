@@ -99,6 +99,11 @@ fn run(cli: Cli) -> Result<(), String> {
             json,
         } => {
             let stage = workspace::stage(&root, &stage)?;
+            // Before the suite's minute, not after it.
+            if let Some(file) = &json {
+                std::fs::write(file, "")
+                    .map_err(|error| format!("{} cannot be written: {error}", file.display()))?;
+            }
             let score = grade::grade(&root, &stage, grade::Commands { server, client })?;
             print!("{}", report::markdown(&score));
             if let Some(file) = json {
