@@ -303,7 +303,10 @@ def main():
     options.add_argument("--port", type=int, default=9090)
     options.add_argument("--name-timeout", type=float, default=30.0)
     options = options.parse_args()
-    listener = socket.create_server((options.host, options.port), backlog=4096)
+    try:
+        listener = socket.create_server((options.host, options.port), backlog=4096)
+    except OSError as error:
+        sys.exit(f"room_server: cannot listen on {options.host}:{options.port}: {error.strerror}")
     host, port = listener.getsockname()[:2]
     log(f"listening on {host}:{port}")
     stopping = threading.Event()
