@@ -303,6 +303,62 @@ const ROOM: &[Entry] = &[
         rules: &[TALKING, LIMITS],
         exercises: Server,
     },
+    // On main since this branch began (tests/dialects.rs and one hostile test): in the table
+    // before they reach this branch, so that merging needs no change here.
+    Entry {
+        target: "hostile",
+        test: "a_quiet_members_connection_is_kept_under_watch",
+        rules: &[LEAVING, LIMITS],
+        exercises: Server,
+    },
+    Entry {
+        target: "dialects",
+        test: "a_prompt_that_is_not_the_documents_exact_word_is_named",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
+    Entry {
+        target: "dialects",
+        test: "a_room_that_goes_away_is_a_sentence",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
+    Entry {
+        target: "dialects",
+        test: "a_room_that_says_nothing_is_named_when_patience_ends",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
+    Entry {
+        target: "dialects",
+        test: "dialect_000_answers_the_exact_nick_and_stamps_its_own_lines",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
+    Entry {
+        target: "dialects",
+        test: "dialect_001_sends_its_name_unasked_and_its_messages_unframed",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
+    Entry {
+        target: "dialects",
+        test: "dialect_002_reads_the_greeting_and_sends_its_text_alone",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
+    Entry {
+        target: "dialects",
+        test: "dialect_003_answers_the_exact_nic",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
+    Entry {
+        target: "dialects",
+        test: "no_dialect_joins_the_kits_room_and_each_says_why",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
 ];
 
 /// The entry of `test` in `target`, if the table has it.
