@@ -86,6 +86,7 @@ fn judge(
             outcome,
             rules,
             not_counted,
+            exercises: "unit",
         };
     }
     let Some(entry) = rules::find(table, &outcome.target, &outcome.test) else {
@@ -93,6 +94,7 @@ fn judge(
             outcome,
             rules: Vec::new(),
             not_counted: Some("not in the course's table of rules".to_string()),
+            exercises: "unknown",
         };
     };
     let rules = entry.rules.iter().map(|r| r.to_string()).collect();
@@ -102,10 +104,16 @@ fn judge(
         exercises if rules::exercised(exercises, server, client) => None,
         _ => Some("does not exercise the graded program".to_string()),
     };
+    let exercises = match entry.exercises {
+        Exercises::Server => "server",
+        Exercises::Both => "both",
+        Exercises::KitOnly(_) => "kit only",
+    };
     Graded {
         outcome,
         rules,
         not_counted,
+        exercises,
     }
 }
 

@@ -115,6 +115,7 @@ pub fn json(score: &Score) -> Value {
                 "rules": t.rules,
                 "passed": t.outcome.passed,
                 "counted": t.not_counted.is_none(),
+                "exercises": t.exercises,
                 "not_counted_because": t.not_counted,
                 "failing_step": t.outcome.failure.as_deref().and_then(trim::failing_step),
             })

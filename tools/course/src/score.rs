@@ -21,6 +21,9 @@ pub struct Graded {
     pub rules: Vec<String>,
     /// Why it does not count, if it does not.
     pub not_counted: Option<String>,
+    /// What it exercises: `server`, `both`, `kit only` (the kit's own programs or the harness),
+    /// `unit` (a unit test in `src/`) or `unknown` (not in the table).
+    pub exercises: &'static str,
 }
 
 /// A stage's whole grade.

@@ -9,12 +9,13 @@ use std::process::Command;
 
 use support::{course, grade, kit, one_suite_at_a_time, scratch, starter_target, tests};
 
-/// The black-box tests of lab 03 (tests/room.rs, programs.rs, hostile.rs: "lab 03's grading
-/// suite", as the files call themselves), not the unit tests in src/, which test the kit's
-/// helpers that a starter keeps (framing::LineReader).
+/// The tests of lab 03 that grade what a student writes: not the unit tests in src/ (they test
+/// helpers a starter keeps, such as framing::LineReader), nor those of the kit's own programs
+/// only (its `--help`, its client's sentences and dialects, the harness's own checks), which
+/// pass in a starter as they do in the kit.
 fn grading_suite(grade: &serde_json::Value) -> Vec<&serde_json::Value> {
     tests(grade)
-        .filter(|t| !matches!(t["target"].as_str(), Some("lib" | "main")))
+        .filter(|t| matches!(t["exercises"].as_str(), Some("server" | "both")))
         .collect()
 }
 
@@ -91,7 +92,7 @@ fn a_starter_builds_fails_lab03_and_shows_every_stage_to_write() {
     let (grade, report) = grade(&dir, &["03"], &environment);
     let suite = grading_suite(&grade);
     let failing = suite.iter().filter(|t| t["passed"] == false).count();
-    assert!(suite.len() >= 30, "{report}");
+    assert!(suite.len() >= 25, "{report}");
     assert!(
         failing * 10 >= suite.len() * 9,
         "only {failing} of {} tests failed on the starter:\n{report}",
