@@ -55,3 +55,32 @@
     }
   }
 })();
+
+// In the right-to-left editions, each line of a transcript takes its direction from its own
+// first letter, kept apart from the lines around it: a line a Persian user typed (`سلام`)
+// reads right to left, the server's English lines left to right, each as a terminal that knows
+// about bidi shows them. (`unicode-bidi: plaintext` on the whole block lets Chromium carry one
+// line's direction into the next.) Only blocks of plain text are touched: a highlighted code
+// block's lines are all Rust or shell, left to right.
+(() => {
+  if (document.documentElement.dir !== "rtl") {
+    return;
+  }
+  for (const code of document.querySelectorAll("main pre > code")) {
+    if (code.children.length > 0 || !/[\u0590-\u08ff\ufb50-\ufdff\ufe70-\ufeff]/.test(code.textContent)) {
+      continue;
+    }
+    const lines = code.textContent.split("\n");
+    code.textContent = "";
+    lines.forEach((line, index) => {
+      const span = document.createElement("span");
+      span.dir = "auto";
+      span.className = "transcript-line";
+      span.textContent = line;
+      code.appendChild(span);
+      if (index < lines.length - 1) {
+        code.appendChild(document.createTextNode("\n"));
+      }
+    });
+  }
+})();
