@@ -11,13 +11,18 @@
 //!   code block or a table wider than its column; it keeps a screenshot of each page for a
 //!   person to look at.
 //!
-//! Each DIR is one built edition (the English book, and later its Arabic and Persian ones).
+//! Each DIR is one built edition (the English book, and its Arabic and Persian ones).
 //!
-//! The parts, one job each: `pages` finds an edition's pages; `html` reads the attributes of
+//! - `book-check catalogue GUIDE` checks the editions' catalogues (GUIDE/po/ar.po, fa.po)
+//!   against the English book: nothing untranslated or fuzzy, nothing stale, code blocks and
+//!   transcripts copied byte for byte; it prints each chapter's counts.
+//!
+//! The parts, one job each: `catalogue` checks the catalogues; `pages` finds an edition's pages; `html` reads the attributes of
 //! a built page; `links` checks them; `browser` drives Chromium, with the checks it runs inside
 //! each page in `page_checks.js`.
 
 mod browser;
+mod catalogue;
 mod html;
 mod links;
 mod pages;
@@ -57,6 +62,14 @@ enum Command {
         #[arg(required = true)]
         books: Vec<PathBuf>,
     },
+    /// Check the Arabic and Persian catalogues against the English book; print their counts.
+    Catalogue {
+        /// The guide (the folder with book.toml, src/ and po/).
+        guide: PathBuf,
+        /// The editions to check.
+        #[arg(long, value_delimiter = ',', default_value = "ar,fa")]
+        languages: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -88,7 +101,29 @@ fn main() -> ExitCode {
             let problems = browser::check_books(&chromium, &screens, &books)?;
             verdict(problems)
         }
+        Command::Catalogue { guide, languages } => {
+            let mut problems = Vec::new();
+            for report in catalogue::check_guide(&guide, &languages)? {
+                print_counts(&report);
+                problems.extend(report.problems);
+            }
+            verdict(problems)
+        }
     })
+}
+
+/// One line per chapter: how many of its entries the edition has translated.
+fn print_counts(report: &catalogue::Report) {
+    println!(
+        "{}.po: {} of {} entries translated",
+        report.language, report.total.translated, report.total.entries
+    );
+    for (chapter, counts) in &report.chapters {
+        println!(
+            "  {chapter:<24} {:>4} of {:>4} translated",
+            counts.translated, counts.entries
+        );
+    }
 }
 
 /// Prints every problem found, one per line, and fails with their count when there is any.

@@ -56,6 +56,25 @@
     }
   }
 
+  // The editions: every page offers the other two (theme/editions.js), and an Arabic or
+  // Persian page is laid out right to left, with its code and transcripts left to right.
+  const switchLinks = document.querySelectorAll("#menu-bar nav.editions a[href]");
+  if (document.getElementById("menu-bar") && switchLinks.length !== 2) {
+    problems.push(`the language switch has ${switchLinks.length} links to other editions, not 2`);
+  }
+  const lang = document.documentElement.lang;
+  if (lang === "ar" || lang === "fa") {
+    if (document.documentElement.dir !== "rtl" || getComputedStyle(document.body).direction !== "rtl") {
+      problems.push(`the ${lang} page is not laid out right to left (html dir="${document.documentElement.dir}")`);
+    }
+    for (const pre of blocks) {
+      if (getComputedStyle(pre).direction !== "ltr") {
+        problems.push(`a code block of the ${lang} page runs right to left: "${firstLine(pre)}"`);
+        break;
+      }
+    }
+  }
+
   return JSON.stringify({
     problems,
     images: document.images.length,

@@ -59,6 +59,21 @@ fn every_kind_of_problem_is_reported_with_its_page() {
         ),
     )
     .unwrap();
+    // An Arabic page that mdbook did not lay out right to left, with no language switch in its
+    // menu bar; a Persian one, right to left, whose code block is right to left too.
+    fs::write(
+        dir.join("book/rtl.html"),
+        r#"<html lang="ar"><body><div id="menu-bar"><div class="right-buttons"></div></div>
+<main><p>مرحبا</p></main></body></html>"#,
+    )
+    .unwrap();
+    fs::write(
+        dir.join("book/fa.html"),
+        r#"<html lang="fa" dir="rtl"><body><div id="menu-bar"><div class="right-buttons">
+<nav class="editions"><a href="index.html">English</a><a href="rtl.html">العربية</a></nav></div></div>
+<main><pre><code>cargo run -p lab01</code></pre></main></body></html>"#,
+    )
+    .unwrap();
     let (passed, stdout, stderr) = check(&dir);
     assert!(
         !passed,
@@ -70,7 +85,10 @@ fn every_kind_of_problem_is_reported_with_its_page() {
         "book/broken.html: a mermaid diagram did not render: \"flowchart LR\"",
         "book/broken.html: a script error: Error: boom in the page",
         "book/broken.html: a table is",
-        "the built book has 6 problem(s)",
+        "book/rtl.html: the language switch has 0 links to other editions, not 2",
+        "book/rtl.html: the ar page is not laid out right to left (html dir=\"\")",
+        "book/fa.html: a code block of the fa page runs right to left: \"cargo run -p lab01\"",
+        "the built book has 9 problem(s)",
     ] {
         assert!(
             stderr.contains(expected),
@@ -83,7 +101,7 @@ fn every_kind_of_problem_is_reported_with_its_page() {
         "{stderr}"
     );
     assert!(
-        !stderr.contains("book/index.html:"),
+        !stderr.contains("book/index.html:") && !stderr.contains("book/fa.html: the language"),
         "the clean page has no problem:\n{stderr}"
     );
     for page in ["index.png", "broken.png"] {

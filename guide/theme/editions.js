@@ -1,0 +1,86 @@
+// The language switch: on every page of every edition, links to the same page in the other
+// editions. The English book is built in book/, its Arabic and Persian editions in book/ar/ and
+// book/fa/ (scripts/check-book), so each edition's pages sit at the same paths inside its own
+// folder, and a link only has to change the folder.
+//
+// mdbook gives each page `path_to_root` ("" at the top, "../" one folder down...) and the
+// edition's language in <html lang>; the page's own path inside its book is the end of the
+// address, as many folders deep as path_to_root climbs.
+(() => {
+  const editions = [
+    { lang: "en", folder: "", name: "English" },
+    { lang: "ar", folder: "ar/", name: "العربية" },
+    { lang: "fa", folder: "fa/", name: "فارسی" },
+  ];
+  const current = editions.find((e) => e.lang === document.documentElement.lang) || editions[0];
+  const depth = (path_to_root.match(/\.\.\//g) || []).length;
+  const parts = decodeURIComponent(window.location.pathname).split("/");
+  const page = parts.slice(parts.length - depth - 1).join("/") || "index.html";
+  // From this edition's root back to the English book's root, then into the chosen edition.
+  const toEnglish = path_to_root + (current.folder ? "../" : "");
+
+  const nav = document.createElement("nav");
+  nav.className = "editions";
+  nav.setAttribute("aria-label", "Editions");
+  for (const edition of editions) {
+    const link = document.createElement(edition === current ? "span" : "a");
+    link.textContent = edition.name;
+    link.lang = edition.lang;
+    link.dir = edition.lang === "en" ? "ltr" : "rtl";
+    if (edition === current) {
+      link.setAttribute("aria-current", "page");
+    } else {
+      link.href = toEnglish + edition.folder + page + window.location.hash;
+      link.hreflang = edition.lang;
+    }
+    nav.appendChild(link);
+  }
+  const buttons = document.querySelector("#menu-bar .right-buttons");
+  if (buttons) {
+    buttons.prepend(nav);
+  }
+})();
+
+// Tables of figures (the bench's and lab 05's measurements: every cell after the first starts
+// with a digit) keep their columns left to right in the right-to-left editions, as the charts
+// beside them do; kit.css styles `table.figures`.
+(() => {
+  const figure = /^[\s~≈<>]*[0-9]/;
+  for (const table of document.querySelectorAll("main table")) {
+    const cells = [...table.querySelectorAll("tbody tr")].flatMap((row) =>
+      [...row.cells].slice(1),
+    );
+    if (cells.length > 0 && cells.every((cell) => figure.test(cell.textContent))) {
+      table.classList.add("figures");
+    }
+  }
+})();
+
+// In the right-to-left editions, each line of a transcript takes its direction from its own
+// first letter, kept apart from the lines around it: a line a Persian user typed (`سلام`)
+// reads right to left, the server's English lines left to right, each as a terminal that knows
+// about bidi shows them. (`unicode-bidi: plaintext` on the whole block lets Chromium carry one
+// line's direction into the next.) Only blocks of plain text are touched: a highlighted code
+// block's lines are all Rust or shell, left to right.
+(() => {
+  if (document.documentElement.dir !== "rtl") {
+    return;
+  }
+  for (const code of document.querySelectorAll("main pre > code")) {
+    if (code.children.length > 0 || !/[\u0590-\u08ff\ufb50-\ufdff\ufe70-\ufeff]/.test(code.textContent)) {
+      continue;
+    }
+    const lines = code.textContent.split("\n");
+    code.textContent = "";
+    lines.forEach((line, index) => {
+      const span = document.createElement("span");
+      span.dir = "auto";
+      span.className = "transcript-line";
+      span.textContent = line;
+      code.appendChild(span);
+      if (index < lines.length - 1) {
+        code.appendChild(document.createTextNode("\n"));
+      }
+    });
+  }
+})();

@@ -1,0 +1,186 @@
+//! The catalogue check on small made-up catalogues: each kind of problem fails, a whole
+//! catalogue passes.
+
+use std::collections::BTreeSet;
+
+use super::*;
+
+const TEMPLATE: &str = r##"msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+
+#: src/SUMMARY.md
+msgid "Lab 01: echo"
+msgstr ""
+
+#: src/lab01-echo.md:3
+msgid "The client sends a message."
+msgstr ""
+
+#: src/lab01-echo.md:9
+msgid "# terminal 1\n"
+msgstr ""
+"##;
+
+const WHOLE: &str = r##"msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+
+#: src/SUMMARY.md
+msgid "Lab 01: echo"
+msgstr "المختبر 01: الصدى"
+
+#: src/lab01-echo.md:3
+msgid "The client sends a message."
+msgstr "يرسل العميل رسالة."
+
+#: src/lab01-echo.md:9
+msgid "# terminal 1\n"
+msgstr "# terminal 1\n"
+"##;
+
+const CHAPTER: &str = "# Lab 01: echo\n\nThe client sends a message.\n\n```sh\ncargo run -p lab01 -- server  # terminal 1\n```\n";
+
+fn catalogue(text: &str) -> Vec<Entry> {
+    parse_catalogue(text).unwrap()
+}
+
+fn check(po: &str, pending: &str) -> Report {
+    let chapters = vec![
+        "src/SUMMARY.md".to_string(),
+        "src/lab01-echo.md".to_string(),
+    ];
+    check_catalogue(
+        "ar",
+        &catalogue(TEMPLATE),
+        &catalogue(po),
+        &chapters,
+        &fenced_lines(CHAPTER),
+        &parse_pending(pending),
+    )
+}
+
+fn problems(po: &str, pending: &str) -> Vec<String> {
+    check(po, pending).problems
+}
+
+#[test]
+fn a_whole_catalogue_passes_and_is_counted() {
+    let report = check(WHOLE, "");
+    assert_eq!(report.problems, Vec::<String>::new());
+    assert_eq!(
+        report.total,
+        Counts {
+            entries: 3,
+            translated: 3
+        }
+    );
+    assert_eq!(
+        report.chapters["src/lab01-echo.md"],
+        Counts {
+            entries: 2,
+            translated: 2
+        }
+    );
+}
+
+#[test]
+fn an_untranslated_entry_fails() {
+    let po = WHOLE.replace("msgstr \"يرسل العميل رسالة.\"", "msgstr \"\"");
+    let found = problems(&po, "");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("is not translated"), "{found:?}");
+    assert_eq!(check(&po, "").chapters["src/lab01-echo.md"].translated, 1);
+}
+
+#[test]
+fn a_fuzzy_entry_fails() {
+    let po = WHOLE.replace(
+        "#: src/lab01-echo.md:3\n",
+        "#: src/lab01-echo.md:3\n#, fuzzy\n",
+    );
+    let found = problems(&po, "");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("is fuzzy"), "{found:?}");
+}
+
+#[test]
+fn an_entry_no_longer_in_the_template_fails() {
+    let po = WHOLE.replace("The client sends a message.", "The client sent a message.");
+    let found = problems(&po, "");
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("no longer in the English book")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|p| p.contains("lacks the entry")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_translated_code_block_comment_fails() {
+    let po = WHOLE.replace("msgstr \"# terminal 1\\n\"", "msgstr \"# الطرفية 1\\n\"");
+    assert_ne!(po, WHOLE);
+    let found = problems(&po, "");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("byte for byte"), "{found:?}");
+}
+
+#[test]
+fn a_chapter_missing_from_the_template_fails() {
+    let report = check_catalogue(
+        "ar",
+        &catalogue(TEMPLATE),
+        &catalogue(WHOLE),
+        &[
+            "src/SUMMARY.md".into(),
+            "src/lab01-echo.md".into(),
+            "src/glossary.md".into(),
+        ],
+        &BTreeSet::new(),
+        &BTreeSet::new(),
+    );
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(report.problems[0].contains("src/glossary.md is in SUMMARY.md"));
+}
+
+#[test]
+fn a_pending_chapter_may_be_untranslated_until_it_is_whole() {
+    let po = WHOLE.replace("msgstr \"يرسل العميل رسالة.\"", "msgstr \"\"");
+    assert_eq!(
+        problems(&po, "ar lab01-echo.md  # being translated"),
+        Vec::<String>::new()
+    );
+    // Pending for the other language only: still a failure here.
+    assert_eq!(problems(&po, "fa lab01-echo.md").len(), 1);
+    // Whole, yet still listed: the list must shrink.
+    let found = problems(WHOLE, "ar lab01-echo.md");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("remove its line"), "{found:?}");
+}
+
+#[test]
+fn summary_lists_its_chapters() {
+    let summary =
+        "# Summary\n\n[Introduction](introduction.md)\n\n- [Lab 01: echo](lab01-echo.md)\n";
+    assert_eq!(
+        summary_chapters(summary),
+        ["src/SUMMARY.md", "src/introduction.md", "src/lab01-echo.md"]
+    );
+}
+
+#[test]
+fn the_parser_reads_continuations_escapes_and_flags() {
+    let entries = catalogue(
+        "#: src/a.md:1 src/b.md\n#, fuzzy, no-wrap\nmsgid \"\"\n\"two \\\"words\\\"\\n\"\n\"and more\"\nmsgstr \"x\"\n",
+    );
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].msgid, "two \"words\"\nand more");
+    assert_eq!(entries[0].msgstr, "x");
+    assert!(entries[0].fuzzy);
+    assert_eq!(entries[0].chapters, ["src/a.md", "src/b.md"]);
+    assert!(parse_catalogue("msgid \"unfinished\n").is_err());
+}
