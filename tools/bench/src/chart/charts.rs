@@ -16,6 +16,9 @@ pub struct Bar {
     pub label: String,
     pub value: f64,
     pub series: usize,
+    /// What the room got wrong in the same runs (medians), written beside the value: a fast
+    /// room that garbles is not a fast room. Empty when it lost and garbled nothing.
+    pub faults: String,
 }
 
 /// One chart: the file it is written to, its title, its value axis, its series and its bars.
@@ -102,6 +105,7 @@ fn chart(
                     label,
                     value: value * figure.scale,
                     series,
+                    faults: faults(runs, row, server),
                 });
             }
         }
@@ -114,4 +118,30 @@ fn chart(
         series: figures.iter().map(|figure| figure.name).collect(),
         bars,
     }
+}
+
+/// "256,000 lost, 32,424 garbled": the medians of the row's lost and garbled deliveries, the
+/// ones that are not 0.
+fn faults(runs: &Runs, row: &str, server: &str) -> String {
+    ["lost", "garbled"]
+        .into_iter()
+        .filter_map(|field| {
+            let count = runs.median(row, server, field)?;
+            (count > 0.0).then(|| format!("{} {field}", thousands(count)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A count with its thousands separated: 5,474,743.
+pub fn thousands(value: f64) -> String {
+    let digits = format!("{value:.0}");
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
 }

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::charts::Chart;
+use crate::charts::{Chart, thousands};
 
 /// The series' colours, in order (a colour-blind-safe pair first).
 const COLOURS: [RGBColor; 3] = [
@@ -81,7 +81,11 @@ fn draw(chart: &Chart, run: &str, svg: &mut String) -> Result<(), String> {
         .map_err(text)?;
         plot.draw_series(mine.map(|(index, bar)| {
             Text::new(
-                format!(" {}{}", exact(bar.value), chart.unit),
+                if bar.faults.is_empty() {
+                    format!(" {}{}", exact(bar.value), chart.unit)
+                } else {
+                    format!(" {}{} ({})", exact(bar.value), chart.unit, bar.faults)
+                },
                 (bar.value, SegmentValue::CenterOf(slot(index))),
                 TextStyle::from(("sans-serif", 13).into_font())
                     .pos(Pos::new(HPos::Left, VPos::Center)),
@@ -112,15 +116,7 @@ fn short(value: f64) -> String {
 /// A bar's value: whole numbers with thousands separated (5,474,743), small ones to two places.
 fn exact(value: f64) -> String {
     if value >= 100.0 {
-        let digits = format!("{value:.0}");
-        let mut grouped = String::new();
-        for (index, digit) in digits.chars().enumerate() {
-            if index > 0 && (digits.len() - index) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(digit);
-        }
-        grouped
+        thousands(value)
     } else {
         format!("{value:.2}")
     }
@@ -150,9 +146,11 @@ mod tests {
             ("nagle-seed000", "seed000", 0, 40_000, 41_000),
             ("nagle-seed002", "seed002", 0, 120, 1_300),
         ] {
+            // Document 002's server garbles 7 deliveries in each run.
+            let garbled = if server == "seed002" { 7 } else { 0 };
             for run in 1..=2 {
                 lines.push(format!(
-                    r#"{{"row": "{row}", "server": "{server}", "run": {run}, "deliveries_per_second": {}, "latency_p50_us": {}, "latency_p99_us": {}}}"#,
+                    r#"{{"row": "{row}", "server": "{server}", "run": {run}, "deliveries_per_second": {}, "latency_p50_us": {}, "latency_p99_us": {}, "lost": 0, "garbled": {garbled}}}"#,
                     rate + run * 10,
                     p50 + run * 10,
                     p99 + run * 10,
@@ -186,8 +184,11 @@ mod tests {
         ] {
             assert!(svg.contains(room), "no label {room} in {svg}");
         }
-        // The median of 4,000,010 and 4,000,020, written at the end of lab03's bar.
-        assert!(svg.contains("4,000,015"), "{svg}");
+        // The median of 4,000,010 and 4,000,020, written at the end of lab03's bar; what
+        // document 002's server got wrong beside its value, and nothing beside the others'.
+        assert!(svg.contains("4,000,015\n"), "{svg}");
+        assert!(svg.contains("200,015 (7 garbled)"), "{svg}");
+        assert_eq!(svg.matches(" garbled").count(), 1, "{svg}");
         assert!(svg.contains("Deliveries per second"), "{svg}");
         assert!(svg.contains("run 20261201-122549"), "{svg}");
     }
