@@ -12,7 +12,7 @@ use crate::received::{Missed, Received, end_of, end_of_line, quote, trim_line_en
 
 /// Which program plays a role in a conversation: the lab's own binary with the role as its
 /// subcommand (`lab02 server`), or the command line in the role's variable (`LAB02_SERVER`),
-/// run by `sh -c` with the test's arguments appended.
+/// run by `sh -c` with the test's arguments appended, and signalled as if it ran directly.
 ///
 /// Build one with [`role!`](crate::role!), which finds the lab's binary for you.
 #[derive(Clone, Debug)]
@@ -25,7 +25,7 @@ pub struct Role {
 enum Launch {
     /// A program and its first arguments, started directly.
     Program(Vec<String>),
-    /// A command line, run by `sh -c`.
+    /// A command line, run by `sh -c` (see [`Role::command`] for how it gets its signals).
     Shell(String),
 }
 
@@ -98,8 +98,18 @@ impl Role {
         let mut command = match &self.launch {
             Launch::Shell(line) => {
                 // `"$@"` passes the test's arguments through the shell untouched.
+                //
+                // Ctrl-C goes to the whole process group (see `Process::signal`), the shell
+                // included. A plain `sh -c` dies of it at once, and the test sees the shell killed
+                // by SIGINT instead of the program's own answer to it. A trap that does nothing
+                // keeps the shell waiting for its program, which gets the signal untouched (an
+                // ignored signal, `trap ''`, would be inherited; a caught one is not), and the
+                // shell then exits with the program's status: as if it had been run directly.
                 let mut shell = Command::new("sh");
-                shell.arg("-c").arg(format!("{line} \"$@\"")).arg("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!("trap : INT TERM HUP\n{line} \"$@\""))
+                    .arg("sh");
                 shell
             }
             Launch::Program(program) => {
@@ -378,5 +388,37 @@ impl Drop for Process {
     fn drop(&mut self) {
         // Also when the program has exited: whatever it started may still be running.
         self.signal("KILL");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Python program that answers Ctrl-C by printing a line and exiting with status 0, the way
+    /// a room server tells its members and stops.
+    const ANSWERS_CTRL_C: &str = "import sys, time\n\
+        print('ready', flush=True)\n\
+        try:\n    time.sleep(30)\n\
+        except KeyboardInterrupt:\n    print('interrupted', flush=True)\n    sys.exit(0)\n";
+
+    #[test]
+    fn a_command_line_gets_ctrl_c_as_if_it_ran_directly() {
+        let script = std::env::temp_dir().join(format!("answers-ctrl-c-{}.py", std::process::id()));
+        std::fs::write(&script, ANSWERS_CTRL_C).expect("the temporary folder is writable");
+        // Not `exec python3 ...`: a command line as a student would write it, and one with
+        // two commands, where the shell cannot hand its place to the program.
+        for line in [
+            format!("python3 {}", script.display()),
+            format!("true && python3 {}", script.display()),
+        ] {
+            let talk = Conversation::new("harness: Ctrl-C reaches a command line's program");
+            let mut program = talk.start(Role::shell("answers Ctrl-C", &line), &[]);
+            program.expect("ready\n");
+            program.interrupt();
+            program.expect("interrupted\n");
+            program.wait_success();
+        }
+        let _ = std::fs::remove_file(&script);
     }
 }

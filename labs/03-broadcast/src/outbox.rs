@@ -25,11 +25,14 @@ use std::time::{Duration, Instant};
 
 use crate::protocol;
 
-/// How far a member may fall behind, in bytes queued and not yet taken by its writer: 2 MiB,
-/// about 30,000 ordinary chat lines or 256 of the longest; the kernel holds some more. The
+/// How far a member may fall behind, in bytes queued and not yet taken by its writer: 16 MiB,
+/// about 240,000 ordinary chat lines or 2,000 of the longest; the kernel holds some more. The
 /// lines themselves are shared by every member they are queued to: a room's queues hold at
-/// most this much text however many members lag behind.
-pub const QUEUE_LIMIT: usize = 2 << 20;
+/// most this much text however many members lag behind. With 2 MiB, 100 members sending 1,000
+/// messages each at once (bench `-n 100 -m 1000`) made 80 to 100 of them, all reading, fall
+/// that far behind on two cores, and the room dropped them: a member that stopped reading is
+/// caught by [`PATIENCE`] instead, long before its queue is full.
+pub const QUEUE_LIMIT: usize = 16 << 20;
 
 /// How much a writer gathers before it writes: a write for every line would cost a system call
 /// each, and a copy of everything queued would cost each lagging member its own megabytes.
@@ -37,8 +40,12 @@ const BATCH: usize = 16 * 1024;
 
 /// How long a member's socket may take nothing while lines wait for it: then the member has
 /// stopped reading, and is dropped. One that reads, however slowly, takes some bytes far more
-/// often: the kernel takes more as soon as the member's side says it has read some.
-pub const PATIENCE: Duration = Duration::from_millis(500);
+/// often: the kernel takes more as soon as the member's side says it has read some. Half a
+/// second, then one, were too little on two busy cores: with 100 members sending 1,000
+/// messages each at once, a member that was reading sometimes had its socket take nothing for
+/// that long (the kernel reopens a full receiver's window lazily, and bench's own threads were
+/// short of processor time), and the room dropped it. Two seconds dropped nobody who reads.
+pub const PATIENCE: Duration = Duration::from_secs(2);
 
 /// What the writer is given: a line (one copy, shared by every member it goes to), or the end.
 enum Out {

@@ -188,6 +188,7 @@ impl Chat {
 
     /// The documents' `write`: the message box's text goes to the server, which sends it back
     /// to everyone, this window included; that copy is the one the chat area shows.
+    // course: cut | once connected and joined, take the message box's text, and if protocol::message_to_send makes a line of it, tell the session and queue it for the server | guide/src/lab04-gui.md#where-the-documents-functions-went
     fn write(&mut self) {
         if !self.connected || !self.session.joined() {
             return;
@@ -200,6 +201,7 @@ impl Chat {
 
     /// The documents' `stop`: leave the room properly, then close the window. Returns whether
     /// a leave was sent, so that the caller waits for the server's answer.
+    // course: cut | if connected and joined, queue the leave line (LEAVE); close the window either way, and return whether a leave was sent | guide/src/lab04-gui.md#where-the-documents-functions-went
     fn stop(&mut self) -> bool {
         let leaving = self.connected && self.session.joined();
         if leaving {

@@ -36,6 +36,7 @@ pub enum Incoming {
 
 /// Reads the server's lines until the connection ends, passing each to `deliver`, then
 /// [`Incoming::Closed`] or [`Incoming::Lost`].
+// course: cut | read the server's lines with read_line and deliver each one, then deliver Closed at the end of the stream or Lost with the error explained | guide/src/lab04-gui.md#one-thread-owns-the-window
 pub fn receive(stream: TcpStream, deliver: impl Fn(Incoming)) {
     let mut reader = BufReader::new(stream);
     loop {
@@ -69,6 +70,7 @@ fn read_line(reader: &mut impl BufRead) -> io::Result<Option<String>> {
 
 /// Writes each queued line to the server, with its `\n`, until the queue is closed (the window
 /// has gone) or the connection breaks, which is reported through `deliver`.
+// course: cut | write each queued line to the stream with its \n until the queue closes; on a write error deliver Lost with the error explained and stop | guide/src/lab04-gui.md#one-thread-owns-the-window
 pub fn send(mut stream: TcpStream, queue: Receiver<String>, deliver: impl Fn(Incoming)) {
     for line in queue {
         let written = stream
