@@ -159,6 +159,8 @@ fn a_line_over_the_limit_is_refused_and_the_connection_stays_usable() {
     alice.send_line("still here");
     bob.expect(") alice: still here\n");
     alice.expect(") alice: still here\n");
+    // The log may come after the relay: wait for its last line before pinning it.
+    server.expect("alice says still here\n");
 
     let bob_saw = bob.transcript();
     assert!(
@@ -356,7 +358,11 @@ fn a_member_that_stops_reading_in_a_quiet_room_is_dropped_too() {
     // the socket took nothing for outbox::PATIENCE.
     say_long_lines(&mut alice, 100);
     server.expect("stalled dropped: stopped reading\n");
-    alice.expect("* stalled left!\n");
+    // A server quicker to notice announces it among alice's long lines, which the waits for
+    // them have gone past: look there first.
+    if !alice.transcript().contains("* stalled left!\n") {
+        alice.expect("* stalled left!\n");
+    }
 }
 
 #[test]

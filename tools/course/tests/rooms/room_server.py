@@ -21,6 +21,7 @@ import unicodedata
 LIMIT = 8192
 PROMPT = "nick? (1 to 16 letters, digits, '-' or '_')"
 LEAVE_WORDS = {"CLOSE": "CLOSE", "CLOSE123123": "CLOSE", "shutdown": "shutdown"}
+LEAVE_KEYS = {word.casefold() for word in LEAVE_WORDS}  # rule 1: no name may spell them
 ROOM_FULL, PER_ADDRESS, CHOOSING = 7500, 64, 1024
 BEHIND = 2 * 1024 * 1024  # rule 8: "fell too far behind"
 SEND_BUFFER = 128 * 1024  # rule 8: what the kernel may hold for a member
@@ -31,10 +32,14 @@ lock = threading.Lock()
 members = []  # in joining order
 connections = 0
 choosing = {}  # address -> connections still choosing a name there
+log_lock = threading.Lock()
 
 
 def log(text):
-    print(text, flush=True)
+    """One whole line: print() writes the text and its end apart, and threads would mix them."""
+    with log_lock:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
 
 
 def stamp():
@@ -50,25 +55,36 @@ class Member:
     def __init__(self, sock, name):
         self.sock, self.name, self.queued, self.gone = sock, name, 0, False
         self.window, self.in_window, self.unlogged = time.monotonic(), 0, 0
-        self.outbox = queue.Queue()
+        self.outbox, self.counting = queue.Queue(), threading.Lock()
         self.writer = threading.Thread(target=self.write, daemon=True)
         self.writer.start()
 
     def send(self, line):
         data = (line + "\n").encode()
-        self.queued += len(data)
-        if self.queued > BEHIND:
+        with self.counting:  # its writer counts down what it wrote
+            self.queued += len(data)
+            behind = self.queued > BEHIND
+        if behind:
             return self.drop("fell too far behind")
         self.outbox.put(data)
 
     def write(self):
+        """Waits for a line and writes it with every other one queued behind it, in one go: a
+        slow member gets few big writes, not many small ones. None in the queue ends it."""
         timeout(self.sock, socket.SO_SNDTIMEO, PATIENCE)
-        while (data := self.outbox.get()) is not None:
+        ending = False
+        while not ending:
+            batch = [self.outbox.get()]
+            while batch[-1] is not None and not self.outbox.empty():
+                batch.append(self.outbox.get())
+            ending = batch[-1] is None
+            data = b"".join(batch[:-1] if ending else batch)
             try:
                 self.sock.sendall(data)
-                self.queued -= len(data)
             except OSError:
                 return self.drop("stopped reading")
+            with self.counting:
+                self.queued -= len(data)
         shut(self.sock)
 
     def drop(self, reason):
@@ -162,19 +178,128 @@ def lines(sock, until):
         yield None
 
 
+# Rule 6: characters a line may not hold (controls, bidi controls, separators, invisibles).
+REFUSED_IN_TEXT = [(0x00, 0x1F), (0x7F, 0x9F), (0x202A, 0x202E), (0x2066, 0x2069), (0x2028, 0x2029),
+                   (0x200B, 0x200B), (0x2060, 0x2064), (0x206A, 0x206F), (0xFEFF, 0xFEFF),
+                   (0x115F, 0x1160), (0x3164, 0x3164), (0xFFA0, 0xFFA0), (0x180E, 0x180E),
+                   (0xFFF9, 0xFFFB)]
+CONTROL_NAMES = {0x00: "null", 0x07: "bell", 0x08: "backspace", 0x09: "tab", 0x0A: "line feed",
+                 0x0D: "carriage return", 0x1B: "escape", 0x7F: "delete"}
+JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ: Persian and Arabic need them in words and names
+
+
+def refused_in_text(c):
+    return any(low <= ord(c) <= high for low, high in REFUSED_IN_TEXT)
+
+
+def described(c):
+    """The character's Unicode name in lower case, or a short description for a control."""
+    return CONTROL_NAMES.get(ord(c)) or unicodedata.name(c, "control character").lower()
+
+
+def text_refusal(text):
+    """Rule 6: the reply to a line that holds a refused character, or None if it may be said."""
+    for c in text:
+        if refused_in_text(c):
+            return Reply(f"! character U+{ord(c):04X} ({described(c)}) is not allowed: the line was not sent")
+    return None
+
+
+# Rule 1: names. Two names are one when their keys are equal; TR39's confusables come from
+# Debian's python3-confusable-homoglyphs (scripts/test installs it). A Python that is not the
+# system's (pyenv, a venv) does not see Debian's packages: then look where Debian keeps them.
+try:
+    from confusable_homoglyphs import categories, confusables
+except ImportError:
+    sys.path.append("/usr/lib/python3/dist-packages")
+    from confusable_homoglyphs import categories, confusables
+
+
+def prototypes():
+    """TR39's confusables.txt maps each character to its prototype (the package keeps each pair
+    in both directions): character -> prototype. A prototype maps to itself."""
+    table, pairs = {}, {}
+    for char, glyphs in confusables.confusables_data.items():
+        char, glyphs = char.strip("\u200e"), [g["c"].strip("\u200e") for g in glyphs]
+        if len(glyphs) == 1 and (len(glyphs[0]) > 1 or len(confusables.confusables_data.get(glyphs[0], ())) > 1):
+            table[char] = glyphs[0]  # one prototype, shared with others (or a sequence): char's own
+        elif len(glyphs) == 1:
+            pairs[char] = glyphs[0]  # a pair alone: either may be the prototype, one must be chosen
+    for char, other in pairs.items():
+        table[char] = min(char, other)
+    return table
+
+
+PROTOTYPE = prototypes()
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters that show as
+# nothing. TR39's skeleton drops them; a name may hold none but the joiners.
+DEFAULT_IGNORABLE = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+                     (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+                     (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+                     (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+                     (0xE0000, 0xE0FFF)]
+
+
+def ignorable(c):
+    return any(low <= ord(c) <= high for low, high in DEFAULT_IGNORABLE)
+
+
+def skeleton(text):
+    """TR39's skeleton: decomposed, default-ignorable characters dropped, each character its prototype."""
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not ignorable(c))
+    return unicodedata.normalize("NFD", "".join(PROTOTYPE.get(c, c) for c in text))
+
+
 def key(name):
-    return unicodedata.normalize("NFKC", name).casefold()
+    return skeleton(unicodedata.normalize("NFKC", name).casefold())
 
 
-def refusal(name):
+def mixes_look_alike_scripts(name):
+    """TR39's "moderately restrictive": one script, Latin with one other that is not Cyrillic or
+    Greek, or Latin with Han and Japanese kana, Bopomofo or Hangul. Common and Inherited
+    characters (digits, '-', '_', tatweel, marks, joiners) belong to every script."""
+    scripts = {categories.alias(c) for c in name} - {"COMMON", "INHERITED"}
+    if len(scripts) <= 1:
+        return False
+    others = scripts - {"LATIN", "HAN"}
+    if "LATIN" in scripts and len(others) <= 1 and not others & {"CYRILLIC", "GREEK"}:
+        return False
+    return not (scripts <= {"LATIN", "HAN", "HIRAGANA", "KATAKANA"} or scripts <= {"LATIN", "HAN", "BOPOMOFO"}
+                or scripts <= {"LATIN", "HAN", "HANGUL"})
+
+
+def allowed_in_name(c):
+    return c.isalnum() or unicodedata.category(c).startswith("M") or c in "-_" + JOINERS
+
+
+def visible_letter(c):
+    """Not a digit, a mark or a filler; not the tatweel, which only stretches the letters around it."""
+    return c.isalpha() and not ignorable(c) and c != "\u0640"
+
+
+def refusal(sent, name):
+    """Rule 1: why the room refuses a name `sent` (its NFKC form is `name`), or None. Invisible
+    characters are looked for in the name as sent: NFKC turns some into others (U+3164 into
+    U+1160), and the sender should hear of the one it sent."""
     if name == "":
         return "it is empty"
     if name is NOT_UTF8:
         return "use only letters, digits, '-' and '_'"
     if name is TOO_LONG or len(name) > 16:
         return "it is longer than 16 characters"
-    if not all(c.isalnum() or c in "-_" for c in name):
+    if not all(allowed_in_name(c) for c in name):
         return "use only letters, digits, '-' and '_'"
+    for c in sent + name:  # a letter or a mark that shows as nothing, such as a Hangul filler
+        if ignorable(c) and c not in JOINERS:
+            return f"character U+{ord(c):04X} is invisible"
+    if not any(visible_letter(c) for c in name):
+        return "it has no visible letter"
+    if unicodedata.category(name[0]).startswith("M"):
+        return "it starts with a mark, which would sit on the character before it"
+    if mixes_look_alike_scripts(name):
+        return "it mixes scripts whose letters look alike (such as Latin and Cyrillic)"
+    if name.casefold() in LEAVE_KEYS:
+        return f"{name} is a word for leaving the room"
     if any(key(m.name) == key(name) for m in members):
         return f"{name} is already in the room"
     return None
@@ -186,14 +311,15 @@ def choose_name(sock, incoming):
     for line in incoming:
         if line is None:  # it ended within its name: nothing to say
             return None
+        name = line if isinstance(line, Reply) else unicodedata.normalize("NFKC", line)  # rule 1
         with lock:
-            if (reason := refusal(line)) is None:
-                member = Member(sock, line)
+            if (reason := refusal(line, name)) is None:
+                member = Member(sock, name)
                 members.append(member)
-                log(f"name of client is {line}")
+                log(f"name of client is {name}")
                 for other in members[:-1]:
-                    other.send(f"{stamp()}* {line} joined! In the room: {room_list()}.")
-                member.send(f"{stamp()}* Welcome, {line}! In the room: {room_list()}. Type CLOSE to leave.")
+                    other.send(f"{stamp()}* {name} joined! In the room: {room_list()}.")
+                member.send(f"{stamp()}* Welcome, {name}! In the room: {room_list()}. Type CLOSE to leave.")
                 return member
         sock.sendall(f"! nickname refused: {reason}\n{PROMPT}\n".encode())
     return None
@@ -205,6 +331,9 @@ def serve(sock, address, name_timeout):
     deadline = time.monotonic() + name_timeout
     timeout(sock, socket.SO_SNDTIMEO, name_timeout)  # nor can it hold the handshake by not reading
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)  # rule 10: a vanished peer is noticed
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 60)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 10)
     member, why = None, "connection lost"
     incoming = lines(sock, lambda: None if member else deadline - time.monotonic())
     try:
@@ -226,6 +355,8 @@ def serve(sock, address, name_timeout):
                 elif line in LEAVE_WORDS:
                     why = LEAVE_WORDS[line]
                     break
+                elif (reply := text_refusal(line)) is not None:
+                    member.send(reply)
                 elif line:
                     with lock:
                         member.said(line)
