@@ -254,18 +254,19 @@ def key(name):
     return skeleton(unicodedata.normalize("NFKC", name).casefold())
 
 
+EAST_ASIAN = [("HIRAGANA", "KATAKANA"), ("BOPOMOFO",), ("HANGUL",)]  # each may go with Latin and Han
+
+
 def mixes_look_alike_scripts(name):
-    """TR39's "moderately restrictive": one script, Latin with one other that is not Cyrillic or
-    Greek, or Latin with Han and Japanese kana, Bopomofo or Hangul. Common and Inherited
-    characters (digits, '-', '_', tatweel, marks, joiners) belong to every script."""
+    """TR39's "moderately restrictive": one script; Latin with Han and kana, with Han and
+    Bopomofo, or with Han and Hangul; or Latin with one other script that is not Cyrillic or
+    Greek. Common and Inherited characters (digits, '-', '_', tatweel, marks, joiners) belong to
+    every script."""
     scripts = {categories.alias(c) for c in name} - {"COMMON", "INHERITED"}
-    if len(scripts) <= 1:
+    if len(scripts) <= 1 or any(scripts <= {"LATIN", "HAN", *east} for east in EAST_ASIAN):
         return False
-    others = scripts - {"LATIN", "HAN"}
-    if "LATIN" in scripts and len(others) <= 1 and not others & {"CYRILLIC", "GREEK"}:
-        return False
-    return not (scripts <= {"LATIN", "HAN", "HIRAGANA", "KATAKANA"} or scripts <= {"LATIN", "HAN", "BOPOMOFO"}
-                or scripts <= {"LATIN", "HAN", "HANGUL"})
+    others = scripts - {"LATIN"}
+    return not ("LATIN" in scripts and len(others) == 1 and not others & {"CYRILLIC", "GREEK"})
 
 
 def allowed_in_name(c):
