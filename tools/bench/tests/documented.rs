@@ -260,14 +260,16 @@ const VANISH: &[&str] = &["-n", "5", "-m", "200", "--kill", "40"];
 
 #[test]
 fn vanished_members_silence_document_002s_design() {
-    let figures = measure(Some("002"), VANISH);
-    assert_eq!(figures.number("killed"), 2, "{}", figures.json);
-    // How much is lost depends on when the dead members' sockets start refusing.
-    assert!(
-        figures.number("lost") > 0,
-        "document 002's room carried on: {}",
-        figures.json
-    );
+    // How much is lost depends on when the dead members' sockets start refusing: in one run of
+    // a clean clone's suite nothing was, so the design gets three runs to show it, as `garbles`.
+    for _ in 0..3 {
+        let figures = measure(Some("002"), VANISH);
+        assert_eq!(figures.number("killed"), 2, "{}", figures.json);
+        if figures.number("lost") > 0 {
+            return;
+        }
+    }
+    panic!("document 002's room carried on after members vanished, three times running");
 }
 
 #[test]
