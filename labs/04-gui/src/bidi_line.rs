@@ -4,7 +4,7 @@
 //!
 //! FLTK's input widget places each letter where a left-to-right line would have it, and repaints
 //! only from the letter typed rightwards, so Arabic and Persian come out garbled while typed
-//! (`سلام` as `سسس`). The message box ([`crate::shaped_input`]) instead draws whole runs, each
+//! (`سلام` as `سسس`). The message box (the `shaped_input` module) instead draws whole runs, each
 //! shaped at once, in the order [`layout`] gives; the Unicode bidirectional algorithm
 //! (`unicode-bidi`) decides the runs, as pango does for the chat area.
 
