@@ -157,9 +157,17 @@ fn check_guide_sections(kit: &Path, file: &str, cuts: &[Marked]) -> Result<Vec<S
     Ok(warnings)
 }
 
-/// The anchor mdBook gives a heading: lower case, spaces as `-`, only letters, digits, `-` and
-/// `_` kept.
+/// The anchor mdBook gives a heading: its explicit `{#id}` if it has one (the headings links
+/// point to carry one, so that translated editions keep it), or else lower case, spaces as `-`,
+/// only letters, digits, `-` and `_` kept.
 fn slug(heading: &str) -> String {
+    if let Some(id) = heading
+        .trim()
+        .strip_suffix('}')
+        .and_then(|rest| rest.rsplit_once("{#"))
+    {
+        return id.1.to_string();
+    }
     heading
         .trim()
         .chars()
