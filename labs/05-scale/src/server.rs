@@ -8,10 +8,9 @@
 //! it says to the members, and a member that falls behind gets a writer thread of its own (see
 //! the outbox module). The words of every line are lab 03's (`lab03::protocol`).
 
-use std::io::{self, BufRead};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -50,7 +49,8 @@ pub fn serve(address: &Address<9090>, name_deadline: Duration) -> Result<()> {
         let _ = on_signal.send(());
     })
     .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
-    threads::spawn("console", move || console(stop)).context("cannot start the console thread")?;
+    threads::spawn("console", move || lab03::server::console(stop))
+        .context("cannot start the console thread")?;
     let served = run(listener, stop_requested, name_deadline);
     // Returning ends the process: the log's last lines must be written first.
     log::flush(GRACE);
@@ -80,19 +80,6 @@ pub fn run(listener: TcpListener, stop: Receiver<()>, name_deadline: Duration) -
     }
     // Returning ends the process, and with it the threads still blocked in `accept` or `read`.
     Ok(())
-}
-
-/// The server's own console: `shutdown` stops the server.
-fn console(stop: Sender<()>) {
-    // A server started without a console (its input at end of file) just keeps running.
-    for line in io::stdin().lock().lines() {
-        let Ok(line) = line else { return };
-        if line.trim() == "shutdown" {
-            let _ = stop.send(());
-            return;
-        }
-        log::line("type shutdown to stop the server".to_string());
-    }
 }
 
 /// The documents' `receive`: accepts connections for ever, and starts each member's thread.
