@@ -13,7 +13,8 @@
 //! Chromium runs with the flags this machine's closed network needs (no sandbox, no GPU, no
 //! background downloads or updates, no first-run screens) and a fresh profile of its own, which
 //! headless_chrome makes in a temporary folder and removes. Each page's screenshot, the whole
-//! page at the width of a laptop's window, goes to SCREENS/EDITION/PAGE.png.
+//! page at the width of a laptop's window, goes to SCREENS/EDITION/PAGE.png (a page too tall
+//! for one picture continues in PAGE-2.png, PAGE-3.png...).
 
 use std::ffi::OsStr;
 use std::fs;
@@ -35,7 +36,8 @@ use crate::pages;
 const WINDOW: (u32, u32) = (1280, 900);
 /// How long a page may take to load and draw its diagrams.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(20);
-/// Chromium cannot paint a taller screenshot than this in one piece.
+/// Chromium cannot paint a taller screenshot than this in one piece: a taller page is
+/// photographed in parts.
 const MAX_SCREENSHOT_HEIGHT: u32 = 16_000;
 /// The checks that run inside each page.
 const PAGE_CHECKS: &str = include_str!("page_checks.js");
@@ -57,6 +59,8 @@ pub fn check_books(chromium: &Path, screens: &Path, books: &[PathBuf]) -> Result
     for book in books {
         let edition = edition_name(book);
         let folder = screens.join(&edition);
+        // A fresh folder each run: no screenshot left from a page that has since shrunk.
+        let _ = fs::remove_dir_all(&folder);
         fs::create_dir_all(&folder).context(format!("creating {}", folder.display()))?;
         for page in pages::reader_pages(book)? {
             let name = page
@@ -273,28 +277,46 @@ fn evaluate_string(tab: &Tab, script: &str) -> Result<String> {
         .ok_or_else(|| Failure::new("the page's checks returned no answer"))
 }
 
-/// A screenshot of the whole page (up to [`MAX_SCREENSHOT_HEIGHT`] pixels down).
+/// Screenshots of the whole page: PAGE.png, and for a page taller than Chromium paints in one
+/// piece ([`MAX_SCREENSHOT_HEIGHT`]), PAGE-2.png, PAGE-3.png... for the parts below it.
 fn take_screenshot(tab: &Tab, height: u32, path: &Path) -> Result<()> {
-    let height = height.clamp(WINDOW.1, MAX_SCREENSHOT_HEIGHT);
-    let png = tab
-        .call_method(Page::CaptureScreenshot {
-            format: Some(Page::CaptureScreenshotFormatOption::Png),
-            quality: None,
-            clip: Some(Page::Viewport {
-                x: 0.0,
-                y: 0.0,
-                width: f64::from(WINDOW.0),
-                height: f64::from(height),
-                scale: 1.0,
-            }),
-            from_surface: Some(true),
-            capture_beyond_viewport: Some(true),
-            optimize_for_speed: None,
-        })
-        .map_err(|error| Failure::new(format!("the screenshot failed: {error}")))?
-        .data;
-    let bytes = BASE64_STANDARD.decode(png).map_err(|error| {
-        Failure::new(format!("the browser's screenshot is not base64: {error}"))
-    })?;
-    fs::write(path, bytes).context(format!("writing {}", path.display()))
+    let height = height.max(WINDOW.1);
+    for (part, top) in (0..height)
+        .step_by(MAX_SCREENSHOT_HEIGHT as usize)
+        .enumerate()
+    {
+        let tall = (height - top).min(MAX_SCREENSHOT_HEIGHT);
+        let png = tab
+            .call_method(Page::CaptureScreenshot {
+                format: Some(Page::CaptureScreenshotFormatOption::Png),
+                quality: None,
+                clip: Some(Page::Viewport {
+                    x: 0.0,
+                    y: f64::from(top),
+                    width: f64::from(WINDOW.0),
+                    height: f64::from(tall),
+                    scale: 1.0,
+                }),
+                from_surface: Some(true),
+                capture_beyond_viewport: Some(true),
+                optimize_for_speed: None,
+            })
+            .map_err(|error| Failure::new(format!("the screenshot failed: {error}")))?
+            .data;
+        let bytes = BASE64_STANDARD.decode(png).map_err(|error| {
+            Failure::new(format!("the browser's screenshot is not base64: {error}"))
+        })?;
+        let file = match part {
+            0 => path.to_path_buf(),
+            _ => part_path(path, part + 1),
+        };
+        fs::write(&file, bytes).context(format!("writing {}", file.display()))?;
+    }
+    Ok(())
+}
+
+/// PAGE-N.png beside PAGE.png: the Nth part of a tall page's screenshot.
+fn part_path(path: &Path, number: usize) -> PathBuf {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!("{stem}-{number}.png"))
 }
