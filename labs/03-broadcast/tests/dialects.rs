@@ -245,18 +245,7 @@ fn dialect_001_in_a_terminal_in_document_001s_room() {
     let talk = Conversation::new(
         "lab03 client --dialect 001 in a terminal, in document 001's room (documented example)",
     );
-    let (mut room, address) = documented_room(&talk, "001");
-    let port = address.port().to_string();
-    let mut alice = Terminal::start(
-        &talk,
-        dialect_role("001"),
-        &["--port", &port, "--dialect", "001"],
-        100,
-        16,
-    );
-    alice.expect_screen("Choose your nickname:");
-    alice.type_text("alice");
-    alice.press("Enter");
+    let (mut room, address, mut alice) = join_in_a_terminal(&talk, "001", "alice", 16);
     alice.expect_screen("Connected to server!");
     room.expect("Nickname is alice\n");
     let mut bob = dialect_client_as(&talk, "001", address.port(), "bob");
@@ -299,18 +288,7 @@ fn dialect_000_in_a_terminal_in_document_000s_room() {
     let talk = Conversation::new(
         "lab03 client --dialect 000 in a terminal, in document 000's room (documented example)",
     );
-    let (mut room, address) = documented_room(&talk, "000");
-    let port = address.port().to_string();
-    let mut dana = Terminal::start(
-        &talk,
-        dialect_role("000"),
-        &["--port", &port, "--dialect", "000"],
-        100,
-        18,
-    );
-    dana.expect_screen("Choose your nickname:");
-    dana.type_text("dana");
-    dana.press("Enter");
+    let (mut room, address, mut dana) = join_in_a_terminal(&talk, "000", "dana", 18);
     dana.expect_screen("new subscribe is dana");
     room.expect("name of client is dana\n");
     let mut eve = dialect_client_as(&talk, "000", address.port(), "eve");
@@ -342,6 +320,24 @@ fn dialect_000_in_a_terminal_in_document_000s_room() {
     assert_eq!(dana.wait_exit(), 0);
     eve.expect("dana left the conversation room!!!!");
     assert_transcript!("lab03_dialect_000_terminal", dana.screen());
+}
+
+/// Document `doc`'s room (the documented example), and the kit's client in `doc`'s dialect in a
+/// terminal 100 columns by `rows` lines, `name` typed at its prompt.
+fn join_in_a_terminal(
+    talk: &Conversation,
+    doc: &str,
+    name: &str,
+    rows: u16,
+) -> (Process, SocketAddr, Terminal) {
+    let (room, address) = documented_room(talk, doc);
+    let port = address.port().to_string();
+    let args = ["--port", &port, "--dialect", doc];
+    let mut terminal = Terminal::start(talk, dialect_role(doc), &args, 100, rows);
+    terminal.expect_screen("Choose your nickname:");
+    terminal.type_text(name);
+    terminal.press("Enter");
+    (room, address, terminal)
 }
 
 /// `screen` with the server's `first` and `then` shown as one `recv` shows them: the server
