@@ -86,6 +86,20 @@ impl Dialect {
         }
     }
 
+    /// What the user is told of leaving before the room is joined: document 001's client says
+    /// it in its own words; 000's and 003's leave when their window is closed, which in a
+    /// terminal is Ctrl-D; 002's server says it in its welcome.
+    fn how_to_leave(self) -> Option<String> {
+        match self {
+            Dialect::Doc001 => Some("WHEN YOU WANT TO CLOSE ENTER CLOSE123123".to_string()),
+            Dialect::Doc000 | Dialect::Doc003 => Some(format!(
+                "(document {}'s client leaves when its window is closed: here, Ctrl-D)",
+                self.number()
+            )),
+            Dialect::Doc002 => None,
+        }
+    }
+
     /// Whether typing `text` leaves, and whether the client sends it first: 001's client closes
     /// on `CLOSE123123` without sending it; 002's sends `shutdown` and then closes.
     pub fn leaves(self, text: &str) -> Option<bool> {
@@ -115,6 +129,10 @@ pub fn chat(
             None => return Ok(()),
         },
     };
+    // Nothing else is printing yet: a plain line is safe.
+    if let Some(how) = dialect.how_to_leave() {
+        println!("{how}");
+    }
     let mut stream = net::connect(&address.host, address.port)?;
     let mut printer = keyboard.printer()?;
     handshake(&mut stream, dialect, &name, patience, &mut printer)?;
@@ -138,6 +156,10 @@ pub fn chat(
                     return;
                 }
                 server_gone.store(true, Ordering::SeqCst);
+                // Only now: the prompt is still there to take the flush's cursor-up. Once the
+                // user has left it is not, and the cursor-up would let the next line printed
+                // (the shell's) overwrite the last one the user typed.
+                printer.flush();
                 if !interrupter.interrupt() {
                     eprintln!("lab03: {gone}");
                     std::process::exit(1);
@@ -272,28 +294,26 @@ fn receive(mut stream: TcpStream, printer: &mut Printer) {
     while let Ok(count @ 1..) = stream.read(&mut chunk) {
         show(printer, &chunk[..count]);
     }
-    printer.flush();
 }
 
-/// One chunk on the screen: its lines as they are (a chunk that holds two messages shows
-/// both, run together as the document's client shows them), with every character that could
-/// move the cursor or reorder the screen replaced by `\u{FFFD}`.
+/// One chunk on the screen, at once: its lines as they are (a chunk that holds two messages
+/// shows both, run together as the document's client shows them), with every character that
+/// could move the cursor or reorder the screen replaced by `\u{FFFD}`.
 fn show(printer: &mut Printer, chunk: &[u8]) {
     let text = String::from_utf8_lossy(chunk);
     let text = text.strip_suffix('\n').unwrap_or(&text);
-    for line in text.split('\n') {
-        let visible: String = line
-            .chars()
-            .map(|c| {
-                if text::refused(c).is_some() {
-                    '\u{FFFD}'
-                } else {
-                    c
-                }
-            })
-            .collect();
-        printer.print_line(&visible);
-    }
+    let visible: String = text
+        .chars()
+        .map(|c| {
+            if c != '\n' && text::refused(c).is_some() {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    // One print for the whole chunk: a terminal never shows half of one `recv`.
+    printer.print_line(&visible);
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! connections that never say a word use up the server's threads and memory, and nobody else
 //! gets in. Here a connection gets a [`Pass`] when it is accepted, or is turned away at once
 //! (without costing a thread) with the reason; the outbox drops one that has no name in time.
+//! (Lab 05's server uses this gate too, with its own most connections: [`Gate::holding`].)
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -24,8 +25,9 @@ pub const UNNAMED_PER_ADDRESS: usize = 64;
 /// The most connections still choosing a name, from all addresses together.
 pub const UNNAMED_IN_ALL: usize = 1_024;
 
-#[derive(Default)]
 pub struct Gate {
+    /// The most connections it lets in: [`MOST_CONNECTIONS`] unless told.
+    most: usize,
     connections: AtomicUsize,
     /// The address of each connection still choosing a name: [`UNNAMED_IN_ALL`] at most.
     unnamed: Mutex<Vec<IpAddr>>,
@@ -38,13 +40,29 @@ pub struct Pass {
     unnamed_from: Option<IpAddr>,
 }
 
+impl Default for Gate {
+    fn default() -> Self {
+        Gate::holding(MOST_CONNECTIONS)
+    }
+}
+
 impl Gate {
+    /// A gate that lets in `most` connections at once, each of them counted until its [`Pass`]
+    /// is dropped.
+    pub fn holding(most: usize) -> Self {
+        Gate {
+            most,
+            connections: AtomicUsize::new(0),
+            unnamed: Mutex::new(Vec::new()),
+        }
+    }
+
     /// Lets a connection from `from` in, or says why not. Only the accept loop calls it, so no
     /// connection can be added between a check and its count.
     pub fn enter(self: &Arc<Self>, from: IpAddr) -> Result<Pass, &'static str> {
         let mut unnamed = self.unnamed();
         let here = unnamed.iter().filter(|&&other| other == from).count();
-        if self.connections.load(Relaxed) >= MOST_CONNECTIONS {
+        if self.connections.load(Relaxed) >= self.most {
             return Err(protocol::ROOM_FULL);
         } else if here >= UNNAMED_PER_ADDRESS {
             return Err(protocol::TOO_MANY_UNNAMED);
@@ -81,5 +99,60 @@ impl Drop for Pass {
     fn drop(&mut self) {
         self.named();
         self.gate.connections.fetch_sub(1, Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn address(n: usize) -> IpAddr {
+        IpAddr::from(Ipv4Addr::new(127, 0, (n / 256) as u8, n as u8))
+    }
+
+    #[test]
+    fn unnamed_connections_are_limited_per_address_until_named() {
+        let gate = Arc::new(Gate::default());
+        let mut from_one: Vec<Pass> = (0..UNNAMED_PER_ADDRESS)
+            .map(|_| gate.enter(address(1)).expect("under the limit"))
+            .collect();
+        assert_eq!(
+            gate.enter(address(1)).err(),
+            Some(protocol::TOO_MANY_UNNAMED)
+        );
+        assert!(
+            gate.enter(address(2)).is_ok(),
+            "another address is not limited"
+        );
+        from_one[0].named();
+        assert!(
+            gate.enter(address(1)).is_ok(),
+            "a named connection no longer counts"
+        );
+    }
+
+    #[test]
+    fn unnamed_connections_are_limited_in_all() {
+        let gate = Arc::new(Gate::default());
+        let _all: Vec<Pass> = (0..UNNAMED_IN_ALL)
+            .map(|n| gate.enter(address(n)).expect("under the limit"))
+            .collect();
+        let another = IpAddr::from(Ipv4Addr::new(127, 9, 9, 9));
+        assert_eq!(gate.enter(another).err(), Some(protocol::SERVER_BUSY));
+    }
+
+    #[test]
+    fn connections_are_counted_until_their_pass_is_dropped() {
+        let gate = Arc::new(Gate::holding(2));
+        let mut first = gate.enter(address(1)).expect("room for two");
+        first.named();
+        let second = gate.enter(address(2)).expect("room for two");
+        assert_eq!(gate.enter(address(3)).err(), Some(protocol::ROOM_FULL));
+        drop(second);
+        assert!(
+            gate.enter(address(3)).is_ok(),
+            "a connection gone no longer counts"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Lab 03: the threaded broadcast room of documents 000, 001, 002 and 003, as a library that
-//! the `lab03` binary calls (and lab 05 reuses: its protocol pieces are these).
+//! the `lab03` binary calls (and lab 05 reuses: its protocol pieces, its gate and its log are
+//! these).
 //!
 //! What this stage teaches: a thread per client, and what sharing a room between threads asks
 //! for. Each member has a thread that reads what it says and one that writes what the room
@@ -29,13 +30,13 @@
 pub mod client;
 pub mod dialect;
 pub mod framing;
+pub mod gate;
 pub mod log;
 pub mod nickname;
 pub mod protocol;
 pub mod server;
 pub mod text;
 
-mod gate;
 mod outbox;
 mod room;
 mod session;

@@ -2,19 +2,15 @@
 //! nickname, joins the room, then turns each line into a room event until the member leaves.
 
 use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant};
 
 use labkit::clock;
 
 use crate::framing::{self, LINE_LIMIT, Line, LineReader};
 use crate::gate::Pass;
+use crate::log::Flood;
 use crate::outbox::Outbox;
 use crate::room::Room;
 use crate::{log, nickname, protocol, text};
-
-/// How many of a member's lines the log shows each second; it counts the rest, and says how
-/// many with the member's next line after that second, or when it leaves.
-pub const LOGGED_PER_SECOND: u32 = 20;
 
 /// A connection's lines, as they arrive.
 type Lines = LineReader<TcpStream>;
@@ -119,40 +115,4 @@ fn say(room: &Room, said: &mut String) {
 /// A line to this connection only.
 fn tell(outbox: &Outbox, line: &str) {
     outbox.push(&line.into());
-}
-
-/// What the log shows of one member's messages: [`LOGGED_PER_SECOND`] at most, so that a
-/// member that floods the room cannot flood the log too.
-#[derive(Default)]
-struct Flood {
-    /// When the second being counted began (none before the first line).
-    since: Option<Instant>,
-    logged: u32,
-    unlogged: u32,
-}
-
-impl Flood {
-    fn says(&mut self, name: &str, text: &str) {
-        if self
-            .since
-            .is_none_or(|since| since.elapsed() >= Duration::from_secs(1))
-        {
-            self.count(name);
-            (self.since, self.logged) = (Some(Instant::now()), 0);
-        }
-        if self.logged < LOGGED_PER_SECOND {
-            self.logged += 1;
-            log::line(format!("{name} says {text}"));
-        } else {
-            self.unlogged += 1;
-        }
-    }
-
-    /// Logs how many lines were not logged, if any.
-    fn count(&mut self, name: &str) {
-        if self.unlogged > 0 {
-            log::line(format!("{name} said {} more lines", self.unlogged));
-            self.unlogged = 0;
-        }
-    }
 }

@@ -4,36 +4,91 @@
 //! sends, and checks byte for byte what the client sends), and against the kit's own room, which
 //! no dialect can join: each says why in one sentence.
 //!
+//! In a real terminal (a tmux pane), the dialects also meet the documents' rooms as lab 03's
+//! `documented` example runs them: the typed line edited, another member's message arriving
+//! above a half-typed line, and the screen pinned once the user has left.
+//!
 //! Always the kit's own binary: a student's client is graded by the other files, and has no
 //! dialects.
 
 mod common;
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
 
 use common::{BINARY, start_server};
-use harness::{Conversation, Peer, Process, Role};
+use harness::{Conversation, Peer, Process, Role, Terminal, assert_transcript};
 
-/// The kit's client in `dialect`, joined (or joining) as alice, its input piped.
-fn dialect_client(talk: &Conversation, dialect: &str, port: u16) -> Process {
-    let role = Role::program(
+/// The kit's client in `dialect`.
+fn dialect_role(dialect: &str) -> Role {
+    Role::program(
         &format!("lab03 client (dialect {dialect})"),
         BINARY,
         &["client"],
-    );
+    )
+}
+
+/// The kit's client in `dialect`, joined (or joining) as alice, its input piped.
+fn dialect_client(talk: &Conversation, dialect: &str, port: u16) -> Process {
+    dialect_client_as(talk, dialect, port, "alice")
+}
+
+/// The kit's client in `dialect`, joined (or joining) as `name`, its input piped.
+fn dialect_client_as(talk: &Conversation, dialect: &str, port: u16, name: &str) -> Process {
     let port = port.to_string();
     // A second of patience: the harness waits for at most 5 s, the dialect's default.
     let args = [
         "--port",
         &port,
         "--name",
-        "alice",
+        name,
         "--dialect",
         dialect,
         "--patience",
         "1",
     ];
-    talk.start(role, &args)
+    talk.start(dialect_role(dialect), &args)
+}
+
+/// Lab 03's `documented` example, built once in this test's own profile: `cargo test --test
+/// dialects` does not build examples, and an example built earlier may be out of date.
+fn documented_example() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = Path::new(BINARY)
+            .parent()
+            .expect("the binary is in a directory");
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "-q", "-p", "lab03", "--example", "documented"]);
+        if dir.ends_with("release") {
+            cargo.arg("--release");
+        }
+        let built = cargo.status().is_ok_and(|status| status.success());
+        assert!(built, "cargo build -p lab03 --example documented failed");
+        dir.join("examples").join("documented")
+    })
+}
+
+/// Document `doc`'s room as lab 03's `documented` example runs it, on a free port.
+fn documented_room(talk: &Conversation, doc: &str) -> (Process, SocketAddr) {
+    let example = documented_example().to_string_lossy();
+    let role = Role::program(
+        &format!("document {doc}'s room (documented example)"),
+        &example,
+        &["--as", doc],
+    );
+    let mut room = talk.start(role, &["--port", "0"]);
+    // "listening on 127.0.0.1:P: document D's room ...": the address ends with a colon.
+    let line = room.expect_line();
+    let address = line
+        .split_whitespace()
+        .find_map(|word| word.trim_end_matches(':').parse().ok());
+    match address {
+        Some(address) => (room, address),
+        None => talk.fail(&format!("expected: an address in {line:?}\n")),
+    }
 }
 
 /// A stand-in room on a free port, the client started against it, and the room's side of the
@@ -183,4 +238,111 @@ fn no_dialect_joins_the_kits_room_and_each_says_why() {
         let said = client.wait_failure();
         assert!(said.contains(why), "{dialect}: {said:?}");
     }
+}
+
+#[test]
+fn dialect_001_in_a_terminal_in_document_001s_room() {
+    let talk = Conversation::new(
+        "lab03 client --dialect 001 in a terminal, in document 001's room (documented example)",
+    );
+    let (mut room, address, mut alice) = join_in_a_terminal(&talk, "001", "alice", 16);
+    alice.expect_screen("Connected to server!");
+    room.expect("Nickname is alice\n");
+    let mut bob = dialect_client_as(&talk, "001", address.port(), "bob");
+    bob.expect("Connected to server!");
+    alice.expect_screen("bob joined!");
+
+    alice.type_text("hello everyone");
+    alice.press("Enter");
+    alice.expect_screen("alice: hello everyone");
+    bob.expect("alice: hello everyone\n");
+
+    alice.type_text("I am half way thr");
+    alice.expect_screen("I am half way thr");
+    bob.send_line("hi alice");
+    let screen = alice.expect_screen("bob: hi alice");
+    assert!(
+        screen.ends_with("\nbob: hi alice\nI am half way thr\n"),
+        "bob's message above the half-typed line, which is intact:\n{screen}"
+    );
+    alice.type_text("ough");
+    alice.press("Enter");
+    bob.expect("alice: I am half way through\n");
+    // Its own line back, before it leaves: what arrives after that is not shown.
+    alice.expect_screen("I am half way through\nalice: I am half way through");
+
+    // Document 001's way out: the client closes without sending it.
+    alice.type_text("CLOSE123123");
+    alice.press("Enter");
+    assert_eq!(alice.wait_exit(), 0);
+    bob.expect("alice left!\n");
+    room.expect("alice left!\n");
+    assert_transcript!(
+        "lab03_dialect_001_terminal",
+        one_recv(&alice.screen(), "alice joined!", "Connected to server!")
+    );
+}
+
+#[test]
+fn dialect_000_in_a_terminal_in_document_000s_room() {
+    let talk = Conversation::new(
+        "lab03 client --dialect 000 in a terminal, in document 000's room (documented example)",
+    );
+    let (mut room, address, mut dana) = join_in_a_terminal(&talk, "000", "dana", 18);
+    dana.expect_screen("new subscribe is dana");
+    room.expect("name of client is dana\n");
+    let mut eve = dialect_client_as(&talk, "000", address.port(), "eve");
+    eve.expect("new subscribe is eve\n");
+    dana.expect_screen("eve join to conversation room");
+
+    dana.type_text("hello");
+    dana.press("Enter");
+    dana.expect_screen(" dana :hello");
+    eve.expect(" dana :hello\n");
+
+    dana.type_text("half a li");
+    dana.expect_screen("half a li");
+    eve.send_line("hi dana");
+    // Document 000's client ends each message with two newlines: an empty line follows it.
+    let screen = dana.expect_screen(" eve :hi dana");
+    assert!(
+        screen.ends_with(" eve :hi dana\n\nhalf a li\n"),
+        "eve's message above the half-typed line, which is intact:\n{screen}"
+    );
+    dana.type_text("ne");
+    dana.press("Enter");
+    eve.expect(" dana :half a line\n");
+    // Its own line back, before it leaves: what arrives after that is not shown.
+    dana.expect_screen(" dana :half a line");
+
+    // Document 000's client leaves when its window is closed; in a terminal, Ctrl-D.
+    dana.press("C-d");
+    assert_eq!(dana.wait_exit(), 0);
+    eve.expect("dana left the conversation room!!!!");
+    assert_transcript!("lab03_dialect_000_terminal", dana.screen());
+}
+
+/// Document `doc`'s room (the documented example), and the kit's client in `doc`'s dialect in a
+/// terminal 100 columns by `rows` lines, `name` typed at its prompt.
+fn join_in_a_terminal(
+    talk: &Conversation,
+    doc: &str,
+    name: &str,
+    rows: u16,
+) -> (Process, SocketAddr, Terminal) {
+    let (room, address) = documented_room(talk, doc);
+    let port = address.port().to_string();
+    let args = ["--port", &port, "--dialect", doc];
+    let mut terminal = Terminal::start(talk, dialect_role(doc), &args, 100, rows);
+    terminal.expect_screen("Choose your nickname:");
+    terminal.type_text(name);
+    terminal.press("Enter");
+    (room, address, terminal)
+}
+
+/// `screen` with the server's `first` and `then` shown as one `recv` shows them: the server
+/// sends them one after the other, and whether the client's `recv` takes both at once or one
+/// each is the timing's choice (the lack of framing, on screen). The snapshot pins the one.
+fn one_recv(screen: &str, first: &str, then: &str) -> String {
+    screen.replace(&format!("{first}\n{then}\n"), &format!("{first}{then}\n"))
 }

@@ -3,8 +3,9 @@
 //!
 //! `lab05 server` runs the room (port 9090), `lab05 client` joins it from a terminal (lab 03's
 //! client); `nc 127.0.0.1 9090` joins it too. The protocol is lab 03's, and so are its pieces:
-//! framing, nickname and text rules, every line sent, the log (`lab03::...`). What is here is the
-//! lesson of the guide chapter (guide/src/lab05-scale.md), what a thread per client costs:
+//! framing, nickname and text rules, every line sent, the gate, the log (`lab03::...`). What is
+//! here is the lesson of the guide chapter (guide/src/lab05-scale.md), what a thread per client
+//! costs:
 //!
 //! - `server`: the documents' `receive` (accept loop, the kernel's limits, unnamed connections
 //!   limited) and `handle` (one thread per member, its lines said in batches);
@@ -14,21 +15,19 @@
 //! - `chunks`: what a member's queue holds: the room's lines, shared by all the queues;
 //! - `postman`: the one thread that writes every member that keeps up, never waiting;
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
-//! - `naming`: connections still choosing a name, limited per address and in all, and their
-//!   deadline;
-//! - `flood`: the log of what each member says, summarised past a rate;
+//! - `naming`: the deadline of a connection still choosing a name (how many may, per address
+//!   and in all, is lab 03's gate: `lab03::gate`, with this server's own most connections);
 //! - `threads`: small stacks, and no panic when the system has no thread to spare;
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> naming, flood, room -> postman -> outbox -> chunks, load,
-//! threads, sys.
+//! Modules form a tree: server -> naming, room -> postman -> outbox -> chunks, load, threads,
+//! sys.
 
 // Said once, in a sentence, rather than as the errors of the system calls it would not find.
 #[cfg(not(target_os = "linux"))]
 compile_error!("lab05 runs on Linux only (see src/sys.rs); labs 01 to 04 run everywhere");
 
 mod chunks;
-mod flood;
 mod load;
 mod naming;
 mod outbox;

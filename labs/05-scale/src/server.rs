@@ -15,14 +15,15 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use lab03::framing::{self, LINE_LIMIT, Line, LineReader};
+use lab03::gate::{Gate, Pass};
+use lab03::log::Flood;
 use lab03::protocol;
 use lab03::{log, nickname, text};
 use labkit::cli::Address;
 use labkit::error::{Context, Failure, Result, explain};
 use labkit::{clock, net};
 
-use crate::flood::Flood;
-use crate::naming::{Naming, Timed, Unnamed, is_timeout};
+use crate::naming::{Timed, is_timeout};
 use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::room::{Refused, Room};
 use crate::{sys, threads};
@@ -88,9 +89,9 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration) {
     // Sleeping threads are found through a kernel table: size it for all of them (see
     // sys::expect_threads), or waking one of 20,000 threads means searching through a thousand.
     let _ = sys::expect_threads(2 * most);
-    // Every connection's `handle` thread holds a clone of this while it runs.
-    let connections = Arc::new(());
-    let unnamed = Arc::new(Unnamed::default());
+    // Lab 03's limits on connections, and on those still choosing a name, with this server's
+    // own most connections: every connection's `handle` thread holds its pass while it runs.
+    let gate = Arc::new(Gate::holding(most));
     for connection in listener.incoming() {
         let stream = match connection {
             Ok(stream) => stream,
@@ -105,14 +106,10 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration) {
         let Ok(peer) = stream.peer_addr() else {
             continue; // Gone already.
         };
-        if Arc::strong_count(&connections) > most {
-            turn_away(&stream, peer, protocol::ROOM_FULL);
-            continue;
-        }
-        match unnamed.enter(peer.ip()) {
-            Ok(naming) => {
+        match gate.enter(peer.ip()) {
+            Ok(pass) => {
                 let deadline = Instant::now() + name_deadline;
-                admit(stream, peer, (naming, deadline), &room, &connections);
+                admit(stream, peer, (pass, deadline), &room);
             }
             Err(why) => turn_away(&stream, peer, why),
         }
@@ -138,13 +135,7 @@ fn most_connections() -> usize {
 }
 
 /// Logs a new connection and starts its member.
-fn admit(
-    stream: TcpStream,
-    peer: SocketAddr,
-    naming: (Naming, Instant),
-    room: &Arc<Room>,
-    connections: &Arc<()>,
-) {
+fn admit(stream: TcpStream, peer: SocketAddr, naming: (Pass, Instant), room: &Arc<Room>) {
     log::line(format!("connected with {peer}"));
     // Chat lines are small and should leave at once, not wait to be merged with the next.
     let _ = stream.set_nodelay(true);
@@ -156,10 +147,8 @@ fn admit(
     let socket = Arc::new(stream);
     let outbox = room.outbox(Arc::clone(&socket), peer);
     let (own, shared) = (Arc::clone(&outbox), Arc::clone(room));
-    let counted = Arc::clone(connections);
     let started = threads::spawn("handle", move || {
-        let _counted = counted;
-        handle(&socket, peer, naming, &own, &shared);
+        handle(&socket, peer, naming, &own, &shared)
     });
     if started.is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
@@ -184,18 +173,19 @@ enum Leaving {
 }
 
 /// The documents' `handle`: one member's whole session, on its own thread.
-/// `naming`: the connection counted as unnamed, and when it must have chosen its name.
+/// `naming`: the connection's pass through the gate (counted until this returns), and when it
+/// must have chosen its name.
 fn handle(
     socket: &TcpStream,
     peer: SocketAddr,
-    naming: (Naming, Instant),
+    naming: (Pass, Instant),
     outbox: &Arc<Outbox>,
     room: &Room,
 ) {
-    let (naming, deadline) = naming;
+    let (mut pass, deadline) = naming;
     let timed = Timed::new(socket, deadline);
     let mut lines = LineReader::new(&timed, LINE_LIMIT);
-    let chosen = choose_name(&mut lines, outbox, room, &mut Some(naming));
+    let chosen = choose_name(&mut lines, outbox, room, &mut pass);
     match chosen {
         Ok(name) => {
             timed.joined();
@@ -226,14 +216,14 @@ fn handle(
 /// Asks for a nickname until an acceptable one arrives. `Err(Some(why))`: the connection is
 /// closed with that reason (one of `lab03::protocol`'s); `Err(None)`: it ended, or the room closed, first.
 ///
-/// The connection stops counting as unnamed (`naming`) once it has sent a well-formed name: it
+/// The connection stops counting as unnamed (`pass`) once it has sent a well-formed name: it
 /// is not idle, even if it then waits for the room (10,000 members joining wait for each
 /// other's announcements) or its name is taken. Its deadline holds until it has joined.
 fn choose_name(
     lines: &mut LineReader<&Timed>,
     outbox: &Arc<Outbox>,
     room: &Room,
-    naming: &mut Option<Naming>,
+    pass: &mut Pass,
 ) -> std::result::Result<String, Option<&'static str>> {
     loop {
         room.tell(outbox, &protocol::prompt());
@@ -249,7 +239,7 @@ fn choose_name(
             Line::Text(proposed) => match nickname::check(&proposed) {
                 Err(reason) => reason,
                 Ok(name) => {
-                    *naming = None;
+                    pass.named();
                     match room.join(&name, outbox) {
                         Ok(()) => return Ok(name),
                         Err(Refused::Taken) => protocol::taken(&name),
@@ -312,6 +302,6 @@ fn converse(
         }
     };
     room.say(name, &arrived);
-    logged.summarise(name);
+    logged.count(name);
     leaving
 }
