@@ -53,6 +53,7 @@
     if (cells.length > 0 && cells.every((cell) => figure.test(cell.textContent))) {
       table.classList.add("figures");
     }
+
   }
 })();
 
