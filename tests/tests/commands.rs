@@ -11,6 +11,7 @@
 //! - a script (`tools/bench/figures`, `scripts/...`): the file exists, its options in its
 //!   `--help`;
 //! - `python3 FILE`: the file exists (the documents' programs, under `../shared/seeds/py`);
+//!   `python3 -c PROGRAM` is taken as printed;
 //! - any other program (`nc`, `printf`, `kill`): a shell built-in, or a tool the introduction's
 //!   "What you need" table says how to get.
 //!
@@ -281,6 +282,8 @@ fn check(command: &[String], packages: &BTreeMap<String, PathBuf>) -> Vec<String
     }
     if program == "python3" {
         return match args.first() {
+            // A program given on the line itself (`python3 -c "import socket; ..."`).
+            Some(flag) if flag == "-c" && args.len() > 1 => Vec::new(),
             Some(script) if root().join(script).is_file() => Vec::new(),
             Some(script) => vec![format!("{script} does not exist (from the kit's root)")],
             None => vec!["python3 without a script".to_string()],

@@ -9,7 +9,7 @@
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
-use harness::{Conversation, Peer, Process, Role, assert_transcript, role};
+use harness::{Conversation, Peer, Process, Role, Terminal, assert_transcript, role};
 
 /// A lab02 server on a port the system picked, whose user has typed `name` and which now waits
 /// for a client; returns it with its port.
@@ -460,6 +460,102 @@ fn two_quick_messages_arrive_as_one() {
     honen.wait_success();
 
     assert_transcript!("lab02_client_two_quick_messages", honen.transcript());
+}
+
+/// Try this 1: `nc` as the client. nc sends each line with its line end, and on this wire the
+/// line end is part of the message: the name is `Honen\n`, so every line that names him is
+/// broken after the name, and his messages end in an empty line. nc takes no turns: two lines
+/// typed while the server's user is at `Me : ` wait in the server's socket and arrive as one
+/// message at its next read.
+#[test]
+fn nc_as_the_client_puts_its_line_ends_in_the_messages_and_takes_no_turns() {
+    let talk = Conversation::new("lab02: nc as the client");
+    let (mut deemah, port) = start_server(&talk, "Deemah");
+    let mut nc = talk.connect("nc", loopback(&port));
+
+    nc.send_line("Honen");
+    deemah.expect("Received connection from 127.0.0.1 (");
+    deemah.expect("Honen\n has connected to the chat app\n");
+    nc.expect("Deemah");
+    deemah.expect(") Me : ");
+    deemah.send_line("Hi");
+    nc.expect("Hi");
+    nc.send_line("Hi Deemah");
+    deemah.expect(") Honen\n : Hi Deemah\n\n");
+
+    // Deemah's turn, and nc does not wait for it: both lines wait in her socket.
+    deemah.expect(") Me : ");
+    nc.send_line("are you there?");
+    nc.send_line("hello?");
+    deemah.send_line("What?");
+    nc.expect("What?");
+    deemah.expect(") Honen\n : are you there?\nhello?\n\n");
+    deemah.expect(") Me : ");
+    deemah.send_line("[e]");
+    nc.expect("Left chat app!");
+    nc.expect_closed();
+    deemah.wait_success();
+
+    // What nc prints: the server's messages back to back, no line end anywhere.
+    assert_wire(&nc, b"DeemahHiWhat?Left chat app!");
+    assert_transcript!("lab02_server_nc_client", deemah.transcript());
+    assert_transcript!("lab02_nc_client", nc.transcript());
+}
+
+/// Try this 2: the server's user types while it is the client's turn. The server is not
+/// reading its keyboard then (it waits in `recv`), so the line goes nowhere: the terminal shows
+/// it and keeps it. Once the client's answer has arrived and been printed, the server's turn
+/// begins, and the waiting line is read and sent at once, without being typed again. In a real
+/// terminal, because that is where the line waits.
+#[test]
+fn a_line_typed_out_of_turn_waits_and_goes_as_the_next_turn() {
+    let talk = Conversation::new("lab02: Deemah types while it is Honen's turn");
+    let mut deemah = Terminal::start(&talk, role!("lab02", "server"), &["--port", "0"], 100, 30);
+    let port = listening_port(&deemah.expect_screen("Enter your name:"));
+    deemah.type_text("Deemah");
+    deemah.press("Enter");
+    deemah.expect_screen("Waiting for incoming connections...");
+    // Honen's side is a fake client.py, so that the test sees every byte the server sends.
+    let mut honen = talk.connect("a fake client.py", loopback(&port));
+    honen.send_bytes(b"Honen");
+    honen.expect("Deemah");
+    deemah.expect_screen(") Me :");
+    deemah.type_text("Hi");
+    deemah.press("Enter");
+    honen.expect("Hi");
+
+    // Honen's turn; Deemah types anyway. The terminal shows her line under her last one...
+    deemah.type_text("Are you still there?");
+    deemah.press("Enter");
+    deemah.expect_screen(") Me : Hi\nAre you still there?\n");
+    // ...and the server has not sent it: it is not reading the keyboard.
+    assert!(
+        honen.received_bytes() == b"DeemahHi",
+        "sent out of turn: {:?}",
+        String::from_utf8_lossy(&honen.received_bytes())
+    );
+
+    // Honen answers: his message is printed, and the waiting line goes at once.
+    honen.send_bytes(b"Hi Deemah");
+    honen.expect("Are you still there?");
+    deemah.expect_screen(") Honen : Hi Deemah\n(");
+    deemah.expect_screen(") Me : Are you still there?\n");
+    honen.send_bytes(b"Left chat app!");
+    assert_eq!(deemah.wait_exit(), 0);
+
+    assert_wire(&honen, b"DeemahHiAre you still there?");
+    assert_transcript!("lab02_terminal_typed_out_of_turn", deemah.screen());
+}
+
+/// The port in a server's first line, `listening on 127.0.0.1:41234`, read off its screen.
+fn listening_port(screen: &str) -> String {
+    let found = screen
+        .lines()
+        .find_map(|line| line.strip_prefix("listening on 127.0.0.1:"));
+    match found {
+        Some(port) => port.trim().to_string(),
+        None => panic!("no \"listening on 127.0.0.1:PORT\" on the screen:\n{screen}"),
+    }
 }
 
 #[test]
