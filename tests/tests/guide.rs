@@ -138,11 +138,14 @@ fn the_guide_shows_every_snapshot() {
         .map(|block| block.snapshot)
         .collect();
     let mut unshown = Vec::new();
-    for lab in fs::read_dir(root().join("labs")).expect("labs/ exists") {
-        let snapshots = lab
-            .expect("labs/ is readable")
-            .path()
-            .join("tests/snapshots");
+    // The stages' snapshots, and the tools' (the course's starter, for one).
+    let packages = ["labs", "tools"].into_iter().flat_map(|folder| {
+        fs::read_dir(root().join(folder))
+            .unwrap_or_else(|error| panic!("{folder}/ cannot be read: {error}"))
+            .map(|entry| entry.expect("a package folder is readable").path())
+    });
+    for package in packages {
+        let snapshots = package.join("tests/snapshots");
         let Ok(entries) = fs::read_dir(&snapshots) else {
             continue;
         };

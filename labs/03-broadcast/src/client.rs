@@ -43,6 +43,7 @@ const SERVER_STOPS: &str = "* The server is shutting down. Goodbye!";
 
 /// Joins the room at `address` as `name` (asked for if `None`), then chats until the user
 /// leaves or the server stops (success), or the server goes away (failure).
+// course: cut | connect, join as name, start receive on a thread of its own, then be the documents' write: send each typed line (Ctrl-D as CLOSE) until a leave word, and wait for the server's goodbye; end as Ends says when the server stops or goes away | guide/src/lab03-broadcast.md#the-terminal-client
 pub fn chat(address: &Address<9090>, name: Option<String>) -> Result<()> {
     let stream = net::connect(&address.host, address.port)?;
     let _ = stream.set_nodelay(true);
@@ -155,6 +156,7 @@ fn join(
 /// `receive`: prints every line from the room until the connection ends. If the user did not
 /// ask for that, the server has stopped (its last line said so) or gone: stop the keyboard, or
 /// the whole program when the keyboard is a pipe that cannot be interrupted.
+// course: cut | print every line from the room through the printer, rows cut to the terminal's width, until the connection ends; unless leaving, record in ends whether the server stopped (its last line said so) or went, and interrupt the keyboard, or exit when it cannot be | guide/src/lab03-broadcast.md#the-terminal-client
 fn receive(
     mut from_server: LineReader<TcpStream>,
     mut printer: Printer,

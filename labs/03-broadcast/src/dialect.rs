@@ -77,6 +77,7 @@ impl Dialect {
     /// What the document's client sends for `text` typed by `name`: each client writes its own
     /// name (and 000 its own time) in front, and none ends it with a line the server could
     /// count on (000 and 003 end with the tkinter Text box's own newline).
+    // course: cut | write text as the document's client sends it: 000 ` HH:MM:SS name :text` and two newlines (the time from clock::time), 001 `name: text`, 002 the text alone, 003 `name: text` and a newline | guide/src/lab03-broadcast.md#the-other-way-lab03-client---dialect
     pub fn message(self, name: &str, text: &str) -> String {
         match self {
             Dialect::Doc000 => format!(" {} {name} :{text}\n\n", clock::time()),
@@ -102,6 +103,7 @@ impl Dialect {
 
     /// Whether typing `text` leaves, and whether the client sends it first: 001's client closes
     /// on `CLOSE123123` without sending it; 002's sends `shutdown` and then closes.
+    // course: cut | Some(false) for 001's CLOSE123123 (it closes without sending it), Some(true) for 002's shutdown (sent, then closes), None for any other text or dialect | guide/src/lab03-broadcast.md#the-other-way-lab03-client---dialect
     pub fn leaves(self, text: &str) -> Option<bool> {
         match (self, text) {
             (Dialect::Doc001, "CLOSE123123") => Some(false),
@@ -202,6 +204,7 @@ pub fn chat(
 
 /// The dialect's handshake, shown as it happens; a server that does not answer as the
 /// document's server would is named in one sentence.
+// course: cut | play the document's own handshake (000 and 003 wait for their exact nick or NIC and send the bare name, 001 sends the name unasked, 002 shows the greeting, sends the name, shows the welcome), naming in one sentence a server that answers otherwise | guide/src/lab03-broadcast.md#the-other-way-lab03-client---dialect
 fn handshake(
     stream: &mut TcpStream,
     dialect: Dialect,

@@ -53,6 +53,7 @@ impl<R: Read> LineReader<R> {
     /// A last line without its `\n` is not a line: the sender may have been killed halfway
     /// through it (`I will pay 1000` of `I will pay 10000 tomorrow`). Its bytes are dropped and
     /// the error is [`io::ErrorKind::UnexpectedEof`] (see [`is_cut`]).
+    // course: cut | clear the line, then fill_buf and copy the bytes up to the line end, keeping at most limit + 1 of them (past that, forget them and skip to the line end); None if the stream ends before any byte, UnexpectedEof if it ends inside a line; drop a trailing CR and return TooLong, NotUtf8 or the Text | guide/src/lab03-broadcast.md#defect-1-one-recv1024-is-taken-as-one-message
     pub fn read_line(&mut self) -> io::Result<Option<Line>> {
         self.line.clear();
         // One byte over the limit is allowed while reading: it may be the `\r` of a `\r\n`.

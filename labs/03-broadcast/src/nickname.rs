@@ -84,6 +84,7 @@ pub fn check(proposed: &str) -> Result<String, String> {
 /// The TR39 skeleton of the case-folded NFKC name, folded again (a skeleton maps the digit `0`
 /// to the capital `O`). The skeleton also drops invisible characters, so `Ali` and `Ali` with a
 /// joiner inside are one name.
+// course: cut | case-fold the NFKC name, take its TR39 skeleton (unicode_security::skeleton) and case-fold that again, so that names that look alike get one key | guide/src/hostile.md#look-alike-names
 pub fn key(name: &str) -> String {
     let folded = default_case_fold_str(&name.nfkc().collect::<String>());
     let skeleton: String = unicode_security::skeleton(&folded).collect();

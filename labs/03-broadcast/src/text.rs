@@ -25,6 +25,7 @@
 //! | [`check`] | the documents' `broadcast(message)` took any text; this is the test it lacks |
 
 /// Checks one line a member wants to say; the error is the reply to send it, after `! `.
+// course: cut | find the first character that refused names, and refuse the line with character U+XXXX (its name) is not allowed: the line was not sent; accept it if there is none | guide/src/hostile.md#forged-lines
 pub fn check(text: &str) -> Result<(), String> {
     match text.chars().find_map(|c| refused(c).map(|name| (c, name))) {
         None => Ok(()),

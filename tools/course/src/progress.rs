@@ -4,17 +4,17 @@
 //! marked functions are written (no longer `todo!`) and how many of its tests pass. Some tests
 //! pass in a fresh starter: those of the kit's own plumbing (`--help`, the command line, unit
 //! tests of helpers that are not cut), which the student does not write.
-//! For the first stage not done, it shows the first failing test's failing step (from the
-//! harness's step log) and the hint of the first function still to write there. A stage that
-//! cannot be built on this machine for want of a system library (lab 04's FLTK) is said so in
-//! the table and skipped, instead of stopping everything.
+//! For the first stage not done, it shows the hint of the function to write first there (the
+//! one most of its failing tests ran into) and the failing step of one of those tests (from the
+//! harness's step log). A stage that cannot be built on this machine for want of a system
+//! library (lab 04's FLTK) is said so in the table and skipped, instead of stopping everything.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::cut::{self, Marked};
-use crate::suite::{self, Run};
+use crate::suite::{self, Outcome, Run};
 use crate::trim;
 use crate::workspace::{self, Stage};
 
@@ -78,13 +78,27 @@ pub fn progress(root: &Path) -> Result<String, String> {
     Ok(out)
 }
 
-/// What the first stage not done says: its first failure, and the hint of the first function
-/// still to write.
+/// What the first stage not done says: the function to write first, the hint of its marker,
+/// and a failing test that ran into its `todo!`, at its failing step.
+///
+/// The function to write first is the one whose `todo!` the most failing tests ran into (a
+/// room's accept loop before its dialects, which a few tests reach), the first in file order
+/// on a tie; or, when no failure names one, the first still to write.
 fn next_step(root: &Path, stage: &Stage, run: &Run) -> Result<String, String> {
     let mut out = format!("Next: {} ({})\n", stage.package, stage.folder.display());
+    let pending: Vec<_> = marked(root, stage)?
+        .into_iter()
+        .filter(|(_, m)| m.pending)
+        .collect();
+    let failing: Vec<_> = run.outcomes.iter().filter(|o| !o.passed).collect();
+    let marks: Vec<&Marked> = pending.iter().map(|(_, marked)| marked).collect();
+    let first = first_to_write(&marks, &failing);
     if let Some(why) = &run.not_built {
         let _ = writeln!(out, "It does not build yet:\n{}", trim::for_report(why));
-    } else if let Some(failing) = run.outcomes.iter().find(|o| !o.passed) {
+    } else if let Some(failing) = first
+        .and_then(|at| failing.iter().find(|o| ran_into(&pending[at].1, o)))
+        .or(failing.first())
+    {
         let _ = writeln!(
             out,
             "First failing test: {} ({})",
@@ -104,25 +118,7 @@ fn next_step(root: &Path, stage: &Stage, run: &Run) -> Result<String, String> {
             let _ = writeln!(out, "  {line}");
         }
     }
-    // The function whose `todo!` the failure ran into, or else the first still to write.
-    let pending: Vec<_> = marked(root, stage)?
-        .into_iter()
-        .filter(|(_, m)| m.pending)
-        .collect();
-    let said = run
-        .outcomes
-        .iter()
-        .find(|o| !o.passed)
-        .and_then(|o| o.failure.clone())
-        .unwrap_or_default();
-    let hit = pending.iter().position(|(_, m)| {
-        let start: String = m.todo_message().chars().take(60).collect();
-        said.contains(&start)
-    });
-    match hit
-        .or((!pending.is_empty()).then_some(0))
-        .map(|at| pending[at].clone())
-    {
+    match first.map(|at| pending[at].clone()) {
         Some((file, marked)) => {
             let _ = writeln!(
                 out,
@@ -146,6 +142,26 @@ fn next_step(root: &Path, stage: &Stage, run: &Run) -> Result<String, String> {
         stage.package
     );
     Ok(out)
+}
+
+/// Which of `pending` to write first: the one whose `todo!` the most `failing` tests ran into,
+/// the first in file order among equals; the first of all when no failure names one.
+fn first_to_write(pending: &[&Marked], failing: &[&Outcome]) -> Option<usize> {
+    pending
+        .iter()
+        .enumerate()
+        .map(|(at, marked)| (failing.iter().filter(|o| ran_into(marked, o)).count(), at))
+        .filter(|&(hits, _)| hits > 0)
+        .max_by_key(|&(hits, at)| (hits, std::cmp::Reverse(at)))
+        .map(|(_, at)| at)
+        .or((!pending.is_empty()).then_some(0))
+}
+
+/// Whether `outcome`'s failure ran into `marked`'s `todo!` (its message, or as much of it as a
+/// program's quoted stderr keeps).
+fn ran_into(marked: &Marked, outcome: &Outcome) -> bool {
+    let start: String = marked.todo_message().chars().take(60).collect();
+    outcome.failure.as_deref().unwrap_or("").contains(&start)
 }
 
 /// Every marked function of `stage`, in file order, with its file.
@@ -184,4 +200,62 @@ fn rust_files(folder: &Path, found: &mut Vec<PathBuf>) {
 fn quoted(text: &str) -> &str {
     let first = text.lines().next().unwrap_or("");
     first.split('`').nth(1).unwrap_or(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(function: &str) -> Marked {
+        Marked {
+            function: function.to_string(),
+            line: 1,
+            hint: format!("write {function} back, as its section of the guide explains"),
+            guide: "guide/src/lab03-broadcast.md#handle".to_string(),
+            pending: true,
+        }
+    }
+
+    fn failed(said: &str) -> Outcome {
+        Outcome {
+            target: "room".to_string(),
+            test: "a_test".to_string(),
+            passed: false,
+            failure: Some(said.to_string()),
+        }
+    }
+
+    #[test]
+    fn the_function_most_failures_ran_into_is_written_first() {
+        let (dialect, framing, room) = (
+            marked("handshake"),
+            marked("read_line"),
+            marked("broadcast"),
+        );
+        let pending = [&dialect, &framing, &room];
+        let todo = |m: &Marked| {
+            failed(&format!(
+                "panicked:\nnot yet implemented: {}",
+                m.todo_message()
+            ))
+        };
+        let failures = [
+            todo(&dialect),
+            todo(&framing),
+            todo(&framing),
+            failed("step 5: ..."),
+        ];
+        let failing: Vec<_> = failures.iter().collect();
+        assert_eq!(first_to_write(&pending, &failing), Some(1));
+        // On a tie, the first in file order.
+        assert_eq!(first_to_write(&pending, &failing[..1]), Some(0));
+        let tie = [todo(&room), todo(&framing)];
+        assert_eq!(
+            first_to_write(&pending, &tie.iter().collect::<Vec<_>>()),
+            Some(1)
+        );
+        // No failure names a todo: the first still to write.
+        assert_eq!(first_to_write(&pending, &failing[3..]), Some(0));
+        assert_eq!(first_to_write(&[], &failing), None);
+    }
 }
