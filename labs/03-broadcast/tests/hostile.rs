@@ -18,16 +18,18 @@ const UNNAMED_PER_ADDRESS: usize = 64;
 const UNNAMED_IN_ALL: usize = 1024;
 
 /// A raw connection from the loopback address `from` (127.0.0.0/8 is all this machine's), with
-/// a read timeout, so that a test can play many machines.
-fn connect_from(from: &str, to: SocketAddr) -> TcpStream {
+/// a read timeout, so that a test can play many machines. A failure is the test's step log.
+fn connect_from(talk: &Conversation, from: &str, to: SocketAddr) -> TcpStream {
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a socket");
     let from: IpAddr = from.parse().expect("an address");
-    socket
-        .bind(&SocketAddr::new(from, 0).into())
-        .unwrap_or_else(|error| panic!("cannot bind {from}: {error}"));
-    socket
-        .connect(&to.into())
-        .unwrap_or_else(|error| panic!("cannot connect from {from}: {error}"));
+    if let Err(error) = socket.bind(&SocketAddr::new(from, 0).into()) {
+        talk.fail(&format!("cannot bind {from}: {error}"));
+    }
+    if let Err(error) = socket.connect(&to.into()) {
+        talk.fail(&format!(
+            "cannot connect from {from} to the server: {error}"
+        ));
+    }
     let stream: TcpStream = socket.into();
     stream
         .set_read_timeout(Some(harness::timeout()))
@@ -35,15 +37,15 @@ fn connect_from(from: &str, to: SocketAddr) -> TcpStream {
     stream
 }
 
-/// The next line `stream` receives, with its `\n`.
-fn next_line(stream: &TcpStream) -> String {
+/// The next line `stream` receives, with its `\n`. A failure is the test's step log.
+fn next_line(talk: &Conversation, stream: &TcpStream) -> String {
     let mut line = Vec::new();
     let mut byte = [0];
     while line.last() != Some(&b'\n') {
         match (&*stream).read(&mut byte) {
             Ok(1) => line.push(byte[0]),
             Ok(_) => break,
-            Err(error) => panic!("expected a line, got {error} after {line:?}"),
+            Err(error) => talk.fail(&format!("expected a line, got {error} after {line:?}")),
         }
     }
     String::from_utf8_lossy(&line).into_owned()
@@ -68,21 +70,24 @@ fn thousands_of_silent_connections_from_one_address_keep_nobody_out() {
     let silent = 9000.min(open_file_limit().saturating_sub(300));
     talk.step(format!("open {silent} silent connections from 127.0.0.1"));
     let connections: Vec<TcpStream> = (0..silent)
-        .map(|_| connect_from("127.0.0.1", address))
+        .map(|_| connect_from(&talk, "127.0.0.1", address))
         .collect();
     talk.step("the first are asked for a name, the others turned away with the reason");
-    assert_eq!(next_line(&connections[0]), PROMPT);
+    assert_eq!(next_line(&talk, &connections[0]), PROMPT);
     let turned_away = "! closing: too many connections from your address are choosing a name\n";
-    assert_eq!(next_line(&connections[UNNAMED_PER_ADDRESS]), turned_away);
+    assert_eq!(
+        next_line(&talk, &connections[UNNAMED_PER_ADDRESS]),
+        turned_away
+    );
     // Connections are accepted in order: once the last is answered, all were.
-    assert_eq!(next_line(&connections[silent - 1]), turned_away);
+    assert_eq!(next_line(&talk, &connections[silent - 1]), turned_away);
 
     talk.step("a user from 127.0.0.2 joins");
     let started = Instant::now();
-    let user = connect_from("127.0.0.2", address);
-    assert_eq!(next_line(&user), PROMPT);
+    let user = connect_from(&talk, "127.0.0.2", address);
+    assert_eq!(next_line(&talk, &user), PROMPT);
     (&user).write_all(b"dado\n").expect("send the name");
-    let welcome = next_line(&user);
+    let welcome = next_line(&talk, &user);
     let took = started.elapsed();
     assert!(welcome.contains("* Welcome, dado!"), "{welcome}");
     assert!(took < Duration::from_millis(100), "joining took {took:?}");
@@ -108,13 +113,19 @@ fn connections_choosing_a_name_are_limited_in_all() {
         "open {UNNAMED_PER_ADDRESS} silent connections from each of {addresses} addresses"
     ));
     let connections: Vec<TcpStream> = (0..UNNAMED_IN_ALL)
-        .map(|n| connect_from(&format!("127.0.1.{}", n / UNNAMED_PER_ADDRESS + 1), address))
+        .map(|n| {
+            connect_from(
+                &talk,
+                &format!("127.0.1.{}", n / UNNAMED_PER_ADDRESS + 1),
+                address,
+            )
+        })
         .collect();
-    assert_eq!(next_line(&connections[UNNAMED_IN_ALL - 1]), PROMPT);
+    assert_eq!(next_line(&talk, &connections[UNNAMED_IN_ALL - 1]), PROMPT);
     talk.step("one more, from yet another address");
-    let one_more = connect_from("127.0.2.1", address);
+    let one_more = connect_from(&talk, "127.0.2.1", address);
     assert_eq!(
-        next_line(&one_more),
+        next_line(&talk, &one_more),
         "! closing: too many connections are choosing a name; try again later\n"
     );
 }
@@ -133,8 +144,8 @@ fn a_connection_without_a_name_in_time_is_closed_with_the_reason() {
     // is for the whole name, not for each read.
     let mut silent = talk.connect("a silent connection", address);
     silent.expect(PROMPT);
-    let trickler = connect_from("127.0.0.1", address);
-    assert_eq!(next_line(&trickler), PROMPT);
+    let trickler = connect_from(&talk, "127.0.0.1", address);
+    assert_eq!(next_line(&talk, &trickler), PROMPT);
     talk.step("the trickler sends a byte every 200 ms");
     let mut said = String::new();
     for _ in 0..10 {
@@ -304,10 +315,10 @@ fn a_quiet_members_connection_is_kept_under_watch() {
     let talk = Conversation::new("lab03: keepalive on a quiet member's connection");
     let (mut server, address) = start_server(&talk);
     talk.step("connect alice from 127.0.0.1 and join; then nobody says anything");
-    let alice = connect_from("127.0.0.1", address);
-    assert_eq!(next_line(&alice), PROMPT);
+    let alice = connect_from(&talk, "127.0.0.1", address);
+    assert_eq!(next_line(&talk, &alice), PROMPT);
     (&alice).write_all(b"alice\n").expect("send the name");
-    assert!(next_line(&alice).contains("* Welcome, alice!"));
+    assert!(next_line(&talk, &alice).contains("* Welcome, alice!"));
     server.expect("name of client is alice\n");
     let member = alice.local_addr().expect("alice's address");
 
