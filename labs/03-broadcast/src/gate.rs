@@ -59,6 +59,7 @@ impl Gate {
 
     /// Lets a connection from `from` in, or says why not. Only the accept loop calls it, so no
     /// connection can be added between a check and its count.
+    // course: cut | refuse a connection past the gate's most connections, past UNNAMED_PER_ADDRESS still choosing a name from its address or UNNAMED_IN_ALL in all, with the protocol's reason; otherwise count it and give it a Pass | guide/src/hostile.md#idle-connections-lock-everybody-out
     pub fn enter(self: &Arc<Self>, from: IpAddr) -> Result<Pass, &'static str> {
         let mut unnamed = self.unnamed();
         let here = unnamed.iter().filter(|&&other| other == from).count();

@@ -314,6 +314,18 @@ const ROOM: &[Entry] = &[
     },
     Entry {
         target: "dialects",
+        test: "dialect_000_in_a_terminal_in_document_000s_room",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
+    Entry {
+        target: "dialects",
+        test: "dialect_001_in_a_terminal_in_document_001s_room",
+        rules: &[KIT],
+        exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
+    },
+    Entry {
+        target: "dialects",
         test: "a_prompt_that_is_not_the_documents_exact_word_is_named",
         rules: &[KIT],
         exercises: KitOnly("the kit's client's --dialect, always the kit's own binary"),
