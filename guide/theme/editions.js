@@ -43,7 +43,7 @@
 
 // Tables of figures (the bench's and lab 05's measurements: every cell after the first starts
 // with a digit) keep their columns left to right in the right-to-left editions, as the charts
-// beside them do; kit.css styles `table.figures`.
+// beside them do; kit.css styles `table.figures` and `td.figure`.
 (() => {
   const figure = /^[\s~≈<>]*[0-9]/;
   for (const table of document.querySelectorAll("main table")) {
@@ -52,6 +52,14 @@
     );
     if (cells.length > 0 && cells.every((cell) => figure.test(cell.textContent))) {
       table.classList.add("figures");
+    }
+    // A single cell that holds figures (`4,232,587/s, 12.8 MiB`, in a table of words and
+    // figures) reads left to right too, or the right-to-left editions reorder its numbers and
+    // units.
+    for (const cell of table.querySelectorAll("tbody td")) {
+      if (figure.test(cell.textContent)) {
+        cell.classList.add("figure");
+      }
     }
 
   }
@@ -103,5 +111,16 @@
       }
       code.appendChild(document.createTextNode(piece));
     });
+  }
+})();
+
+// A short piece of inline code in a sentence (`--non-reader`, `-n 100 -m 200`) is kept on one
+// line: broken at its hyphen or space, it reads as two words, and in the right-to-left
+// editions its two halves end up in the wrong order. A long one may still wrap.
+(() => {
+  for (const code of document.querySelectorAll("main p code, main li code")) {
+    if (code.textContent.length <= 32) {
+      code.classList.add("unbroken");
+    }
   }
 })();
