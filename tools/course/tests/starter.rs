@@ -33,6 +33,11 @@ fn at_least_90_percent_fail(what: &str, suite: &[&serde_json::Value], report: &s
         "only {failing} of {} tests of {what} failed on the starter; these passed: {passing:?}\n{report}",
         suite.len()
     );
+    // The figure, for whoever runs this with --nocapture.
+    println!(
+        "{failing} of {} tests of {what} failed on the starter; passed: {passing:?}",
+        suite.len()
+    );
 }
 
 /// Runs `cargo args` in `folder`, building in the starters' own target folder.
