@@ -1,5 +1,7 @@
 //! Every command the guide prints can be typed as printed.
 //!
+//! (This test checks the names; tests/tests/typed runs the lines.)
+//!
 //! A reader copies the guide's `sh` blocks into a terminal, from the kit's root. This test reads
 //! every line of every `sh` block and checks that what it names exists:
 //!

@@ -8,9 +8,12 @@
 //! `fg`), and checks the outcome the chapter states. A block whose lines belong together
 //! (terminal 1, terminal 2...) is one scenario.
 //!
-//! The files hold one chapter or two each. Each printed line appears in them as a raw string
-//! literal (`r"..."`), exactly as printed: [`every_printed_line_is_run_by_a_scenario`] fails
-//! when the guide prints a line that no scenario runs, unless [`EXCEPTIONS`] says why.
+//! The files hold one chapter or two each; lab 04's window lines are run by lab 04's own suite
+//! (labs/04-gui/tests/window.rs), which has FLTK and a display. Each printed line appears in
+//! them as a raw string literal (`r"..."`), exactly as printed:
+//! [`every_printed_line_is_run_by_a_scenario`] fails when the guide prints a line that no
+//! scenario runs, unless [`EXCEPTIONS`] says why. The grades of Python rooms take most of a
+//! minute each: their scenario runs with `TYPED_SLOW=1` only.
 //!
 //! The guide's ports are fixed (7007, 8080, 9090, 9999, 33000, 55555), so the scenarios run
 //! one at a time, and each first checks that its ports are free. Everything the lines run is
@@ -33,7 +36,8 @@ use std::time::{Duration, Instant};
 
 use harness::{Conversation, Role};
 
-/// The guide's lines that no scenario runs, each with the reason.
+/// The guide's lines that this test does not run by default, each with the reason (printed by
+/// `every_printed_line_is_run_by_a_scenario`).
 pub const EXCEPTIONS: &[(&str, &str)] = &[
     (
         "sudo tools/bench/figures --raise-map-count           # every row, three runs each",
@@ -75,8 +79,8 @@ pub fn line(printed: &str) -> Role {
     Role::shell(printed, printed)
 }
 
-/// The documents' programs, beside the kit (`../shared/seeds/py`), or `None` (and a sentence on
-/// stderr) when they are missing: the scenarios that run them are then skipped.
+/// Whether the documents' programs are beside the kit (`../shared/seeds/py`); when they are
+/// not, a sentence on stderr says so, and the scenario that runs them is skipped.
 pub fn seeds_present(scenario: &str) -> bool {
     let present = root().join("../shared/seeds/py").is_dir();
     if !present {
