@@ -53,6 +53,30 @@ fn bench_against_the_room_in_the_background() {
     shell.expect_screen("[1] + Done");
 }
 
+pub fn bench_against_document_000s_room_in_the_background() {
+    let name = "bench: watch the recv(1024) row";
+    if !crate::seeds_present(name) {
+        return;
+    }
+    let (talk, _turn) = scenario(name, &[8080]);
+    crate::port_clear(&talk, 8080);
+    let mut shell = Terminal::start(&talk, Role::program("sh", "sh", &[]), &[], 120, 50);
+    shell.type_text(r"python3 ../shared/seeds/py/seed000_room/server.py </dev/null >/tmp/seed000.log 2>&1 &      # document 000's room, on port 8080");
+    shell.press("Enter");
+    // Its output goes to a file, where Python holds it back: ready is listening.
+    crate::listening(&talk, 8080);
+    shell.type_text(r"target/release/bench --preset seed000 -n 100 -m 200 --size 100                            # the recv(1024) row");
+    shell.press("Enter");
+    // How many are garbled depends on timing; that some are, and the verdict, do not.
+    shell.expect_screen("bench: the room failed this run: ");
+    shell.expect_screen(" arrived garbled");
+    shell.type_text(r"kill %1                                                                                     # stop the room");
+    shell.press("Enter");
+    shell.type_text("wait");
+    shell.press("Enter");
+    shell.expect_screen("[1] + Terminated");
+}
+
 /// The guide's charts, put back as they were when a scenario that runs the figures script
 /// ends: the script redraws them from its run, and a test must leave the guide as it found it.
 struct ChartsKept(Vec<(PathBuf, Vec<u8>)>);

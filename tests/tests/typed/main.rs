@@ -25,6 +25,7 @@ mod bench;
 mod course;
 mod documented;
 mod first_labs;
+mod lab02_defects;
 mod room;
 
 use std::collections::BTreeSet;
@@ -305,6 +306,26 @@ fn scenario_files() -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// Every scenario on port 8080, in one test, in this order: first those whose server binds it
+/// without `SO_REUSEADDR` (the documents' Python servers), then the others, whose servers may
+/// close a connection first and leave the port in TIME-WAIT for a minute. So the first ones
+/// wait for nothing, unless the test ran less than a minute ago. (Defect 2's lab server ends
+/// with a reset, Honen's `bye` unread, which leaves no TIME-WAIT before its Python part.)
+#[test]
+fn the_scenarios_on_port_8080_in_order() {
+    first_labs::lab02_client_talks_to_the_documents_server();
+    lab02_defects::hostile_a_probe_takes_document_000s_one_on_one_server();
+    bench::bench_against_document_000s_room_in_the_background();
+    lab02_defects::defect_2_a_character_is_cut_in_two();
+    first_labs::lab02_server_and_client_chat_and_leave();
+    first_labs::lab02_server_talks_to_the_documents_client();
+    lab02_defects::defect_1_a_long_message_is_cut_at_1024_bytes();
+    lab02_defects::defect_3_two_quick_messages_arrive_as_one();
+    documented::defect_1_document_000_garbles_under_load();
+    documented::defect_6_a_silent_newcomer_keeps_everyone_out_of_document_000();
+    documented::the_four_documented_designs_listen_where_the_chapter_says();
 }
 
 #[test]
