@@ -151,3 +151,54 @@ pub fn the_four_documented_designs_listen_where_the_chapter_says() {
         9090,
     );
 }
+
+pub fn defect_3_document_000s_lists_keep_members_who_left() {
+    let name = "lab03: watch defect 3 (document 000's own room)";
+    if !crate::seeds_present(name) {
+        return;
+    }
+    let (talk, _turn) = scenario(name, &[9090]);
+    crate::needs(&talk, "nc", "netcat-openbsd");
+    crate::port_clear(&talk, 9090);
+    let mut room = talk.start(
+        line(r"PORT=9090 python3 ../shared/seeds/py/seed000_room/server.py      # terminal 1: document 000's room"),
+        &[],
+    );
+    room.expect("server is running---\n");
+    let (_, report) = bench(
+        &talk,
+        r"cargo run --release -p bench -- --preset seed000 --port 9090 -n 40 -m 2 --kill 100   # terminal 2",
+    );
+    assert!(
+        report.contains("killed                40 members"),
+        "{report}"
+    );
+    let mut newcomer = talk.start(
+        line(r"nc 127.0.0.1 9090   # terminal 2 again, once bench has ended: answer nick with newcomer"),
+        &[],
+    );
+    newcomer.expect("nick");
+    newcomer.send_line("newcomer");
+    // The member list it is welcomed with still names members who left: how many depends on
+    // timing (38 of the 40 in one run), that some do is the defect.
+    let welcome = newcomer.expect("join to conversation room @@@ the subscribes[");
+    let list = newcomer.expect("]\n");
+    assert!(list.contains("'bench"), "{welcome}{list}");
+    let left = room
+        .transcript()
+        .matches("left the conversation!!!!")
+        .count();
+    // Fewer than 40 in the chapter's runs (35 and 33); how many depends on timing.
+    eprintln!("document 000's room logged {left} of the 40 leaves");
+    assert!(
+        room.stderr().contains("BrokenPipeError"),
+        "{}",
+        room.stderr()
+    );
+    newcomer.interrupt();
+    // Ctrl-C ends only the accept loop; Ctrl-\ (SIGQUIT) ends the program.
+    room.interrupt();
+    room.expect_stderr("KeyboardInterrupt");
+    room.send_signal("QUIT");
+    room.wait_exit();
+}

@@ -328,6 +328,14 @@ fn the_scenarios_on_port_8080_in_order() {
     documented::the_four_documented_designs_listen_where_the_chapter_says();
 }
 
+/// The same for port 9090: document 000's room, which binds it without `SO_REUSEADDR`, before
+/// lab 05's "Try this", whose room closes sleepy's connection first.
+#[test]
+fn the_scenarios_on_port_9090_in_order() {
+    documented::defect_3_document_000s_lists_keep_members_who_left();
+    room::lab05_try_this_a_member_that_stops_reading();
+}
+
 #[test]
 fn every_printed_line_is_run_by_a_scenario() {
     let mut run = BTreeSet::new();

@@ -190,8 +190,7 @@ fn lab05_four_lines() {
     );
 }
 
-#[test]
-fn lab05_try_this_a_member_that_stops_reading() {
+pub fn lab05_try_this_a_member_that_stops_reading() {
     let (talk, _turn) = scenario("lab05: try this, a member that stops reading", &[9090]);
     crate::needs(&talk, "nc", "netcat-openbsd");
     let mut server = talk.start(
