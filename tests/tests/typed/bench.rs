@@ -8,8 +8,7 @@ use std::time::Duration;
 use crate::{line, root, scenario};
 use harness::{Role, Terminal};
 
-#[test]
-fn bench_against_the_room_in_the_background() {
+pub fn bench_against_the_room_in_the_background() {
     let (talk, _turn) = scenario("bench: running it", &[9090]);
     let mut build = talk.start(
         line(r"cargo build --release -p lab03 -p lab05 -p bench"),

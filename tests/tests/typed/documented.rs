@@ -43,8 +43,7 @@ pub fn defect_1_document_000_garbles_under_load() {
     assert!(report.contains("garbled"), "{report}");
 }
 
-#[test]
-fn defect_2_a_non_reader_stalls_document_003() {
+pub fn defect_2_a_non_reader_stalls_document_003() {
     let (talk, _turn) = scenario("lab03: watch defect 2 (document 003's design)", &[9090]);
     let _server = design(
         &talk,

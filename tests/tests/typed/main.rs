@@ -16,7 +16,10 @@
 //! minute each: their scenario runs with `TYPED_SLOW=1` only.
 //!
 //! The guide's ports are fixed (7007, 8080, 9090, 9999, 33000, 55555), so the scenarios run
-//! one at a time, and each first checks that its ports are free. Everything the lines run is
+//! one at a time, and each first checks that its ports are free. Those on 8080 and on 9090 run
+//! in one test per port, in an order that spares the documents' servers a port in TIME-WAIT
+//! (see [`the_scenarios_on_port_8080_in_order`]); run twice within a minute, the test waits
+//! for the port, and says so. Everything the lines run is
 //! built before the first scenario (the release builds included), so that no wait of a
 //! scenario covers a build. Linux only: lab 05 and bench are.
 #![cfg(target_os = "linux")]
@@ -328,12 +331,18 @@ fn the_scenarios_on_port_8080_in_order() {
     documented::the_four_documented_designs_listen_where_the_chapter_says();
 }
 
-/// The same for port 9090: document 000's room, which binds it without `SO_REUSEADDR`, before
-/// lab 05's "Try this", whose room closes sleepy's connection first.
+/// The same for port 9090: document 000's room, which binds it without `SO_REUSEADDR`, first;
+/// then the kit's rooms, which close a connection first when a member leaves with `CLOSE` (or
+/// is dropped), leaving the port in TIME-WAIT.
 #[test]
 fn the_scenarios_on_port_9090_in_order() {
     documented::defect_3_document_000s_lists_keep_members_who_left();
+    room::lab03_four_terminals();
+    room::lab03_try_this_two_messages_in_one_write();
+    room::lab05_four_lines();
     room::lab05_try_this_a_member_that_stops_reading();
+    documented::defect_2_a_non_reader_stalls_document_003();
+    bench::bench_against_the_room_in_the_background();
 }
 
 #[test]

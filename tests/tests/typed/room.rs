@@ -17,8 +17,7 @@ fn stop(server: &mut Process) {
     server.wait_success();
 }
 
-#[test]
-fn lab03_four_terminals() {
+pub fn lab03_four_terminals() {
     let (talk, _turn) = scenario("lab03: running it, in four terminals", &[9090]);
     crate::needs(&talk, "nc", "netcat-openbsd");
     let mut server = talk.start(
@@ -59,8 +58,7 @@ fn lab03_four_terminals() {
     stop(&mut server);
 }
 
-#[test]
-fn lab03_try_this_two_messages_in_one_write() {
+pub fn lab03_try_this_two_messages_in_one_write() {
     let (talk, _turn) = scenario("lab03: try this, two messages in one write", &[9090]);
     crate::needs(&talk, "nc", "netcat-openbsd");
     let mut server = talk.start(
@@ -149,8 +147,7 @@ fn hostile_document_000s_room_by_hand() {
     member.interrupt();
 }
 
-#[test]
-fn lab05_four_lines() {
+pub fn lab05_four_lines() {
     let (talk, _turn) = scenario("lab05: running it", &[9090]);
     crate::needs(&talk, "nc", "netcat-openbsd");
     let mut server = talk.start(
