@@ -20,6 +20,7 @@
 //!   runs in one with [`Terminal`] (a tmux pane), which types keys and reads the screen.
 
 mod conversation;
+mod guide;
 mod peer;
 mod process;
 mod received;
@@ -28,6 +29,7 @@ mod terminal;
 mod transcript;
 
 pub use conversation::Conversation;
+pub use guide::{Printed, printed_commands};
 pub use peer::Peer;
 pub use process::{Process, Role};
 pub use rerun::{assert_override_grades, rerun_test};

@@ -6,6 +6,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
+use std::time::Duration;
 
 use crate::conversation::Conversation;
 use crate::received::{Missed, Received, end_of, end_of_line, quote, trim_line_end};
@@ -19,6 +20,10 @@ use crate::received::{Missed, Received, end_of, end_of_line, quote, trim_line_en
 pub struct Role {
     label: String,
     launch: Launch,
+    /// Variables set for the program, over the test's own environment.
+    env: Vec<(String, String)>,
+    /// The folder it starts in, if not the test's.
+    dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -78,6 +83,8 @@ impl Role {
         Role {
             label: label.to_string(),
             launch: Launch::Program(program),
+            env: Vec::new(),
+            dir: None,
         }
     }
 
@@ -86,7 +93,22 @@ impl Role {
         Role {
             label: label.to_string(),
             launch: Launch::Shell(command_line.to_string()),
+            env: Vec::new(),
+            dir: None,
         }
+    }
+
+    /// The same role with the variable `name` set to `value` (`HOME` pointed at a scratch folder,
+    /// for a command that writes to `~`).
+    pub fn with_env(mut self, name: &str, value: &str) -> Role {
+        self.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The same role, started in the folder `dir` (the kit's root, for a line of the guide).
+    pub fn in_dir(mut self, dir: &std::path::Path) -> Role {
+        self.dir = Some(dir.to_path_buf());
+        self
     }
 
     /// What the step log calls this role.
@@ -119,6 +141,10 @@ impl Role {
             }
         };
         command.args(args);
+        command.envs(self.env.iter().map(|(name, value)| (name, value)));
+        if let Some(dir) = &self.dir {
+            command.current_dir(dir);
+        }
         command
     }
 }
@@ -179,11 +205,17 @@ impl Process {
     /// Waits until the program has printed `text`, and returns everything it printed up to and
     /// including it.
     pub fn expect(&mut self, text: &str) -> String {
+        self.expect_within(text, crate::timeout())
+    }
+
+    /// [`Process::expect`] with a time limit of its own, for a program whose work takes longer
+    /// than a message on loopback (a build, a load test, a whole suite).
+    pub fn expect_within(&mut self, text: &str, limit: Duration) -> String {
         self.talk
             .step(format!("wait for {} to print {}", self.label, quote(text)));
         match self
             .stdout
-            .wait(crate::timeout(), |bytes| end_of(bytes, text.as_bytes()))
+            .wait(limit, |bytes| end_of(bytes, text.as_bytes()))
         {
             Ok(printed) => printed,
             Err(missed) => self.missed(&format!("expected: {}", quote(text)), missed),
@@ -283,11 +315,16 @@ impl Process {
 
     /// Waits until the program exits, and returns its status.
     pub fn wait_exit(&mut self) -> ExitStatus {
+        self.wait_exit_within(crate::timeout())
+    }
+
+    /// [`Process::wait_exit`] with a time limit of its own.
+    pub fn wait_exit_within(&mut self, limit: Duration) -> ExitStatus {
         if let Some(status) = self.status {
             return status;
         }
         self.talk.step(format!("wait for {} to exit", self.label));
-        match self.exited.recv_timeout(crate::timeout()) {
+        match self.exited.recv_timeout(limit) {
             Ok(status) => {
                 self.status = Some(status);
                 // Whatever it printed last is in the pipes: let the readers finish.

@@ -1,5 +1,7 @@
 //! Every command the guide prints can be typed as printed.
 //!
+//! (This test checks the names; tests/tests/typed runs the lines.)
+//!
 //! A reader copies the guide's `sh` blocks into a terminal, from the kit's root. This test reads
 //! every line of every `sh` block and checks that what it names exists:
 //!
@@ -26,6 +28,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use harness::Printed;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -33,40 +37,9 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// One line of an `sh` block: the chapter it is in, and the line as printed.
-struct Printed {
-    chapter: String,
-    line: String,
-}
-
 /// Every line of every `sh` block of the guide, comments and blank lines left out.
 fn printed_commands() -> Vec<Printed> {
-    let mut found = Vec::new();
-    let mut chapters: Vec<PathBuf> = fs::read_dir(root().join("guide/src"))
-        .expect("guide/src exists")
-        .map(|entry| entry.expect("guide/src is readable").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "md"))
-        .collect();
-    chapters.sort();
-    for path in chapters {
-        let text = fs::read_to_string(&path).expect("a chapter is UTF-8 text");
-        let chapter = path.file_name().unwrap().to_string_lossy().into_owned();
-        let mut in_sh = false;
-        for line in text.lines() {
-            let fence = line.trim_start();
-            if fence.starts_with("```") {
-                in_sh = !in_sh && fence == "```sh";
-                continue;
-            }
-            if in_sh && !line.trim().is_empty() && !line.trim_start().starts_with('#') {
-                found.push(Printed {
-                    chapter: chapter.clone(),
-                    line: line.trim().to_string(),
-                });
-            }
-        }
-    }
-    found
+    harness::printed_commands(&root().join("guide/src"))
 }
 
 /// A command line as the shell splits it: quotes removed, a comment ended, and `|`, `&&` and

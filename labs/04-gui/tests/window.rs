@@ -430,3 +430,100 @@ fn help_explains_the_lab() {
         );
     }
 }
+
+/// The kit's root, where the guide's lines are typed.
+fn kit_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A line of the guide's lab 04 chapter, run by `sh -c` from the kit's root, as printed (the
+/// test `every_printed_line_is_run_by_a_scenario` of tests/tests/typed finds these lines here).
+/// The window's lines are given the display, as a desktop's terminal has one.
+fn printed(line: &str, display: &Display) -> harness::Role {
+    harness::Role::shell(line, line)
+        .in_dir(&kit_root())
+        .with_env("DISPLAY", display.name())
+}
+
+/// What the printed `cargo run` lines run, built first, so that no wait below covers a build.
+fn build_the_chapters_programs() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    for package in ["lab03", "lab04"] {
+        let status = std::process::Command::new(&cargo)
+            .args(["build", "--quiet", "-p", package])
+            .current_dir(kit_root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cargo build -p {package} failed");
+    }
+}
+
+/// Port 9090, which the chapter's room uses, must be free: the lines cannot choose another.
+fn port_9090_is_free(talk: &Conversation) {
+    if std::net::TcpListener::bind("127.0.0.1:9090").is_err() {
+        talk.fail("port 9090 on 127.0.0.1 is in use: the chapter's room needs it\n");
+    }
+}
+
+/// The chapter's "Running it" and its first "Try this", as printed: the room, bob, and the
+/// window, which asks a name; then the window asked for bob's name, refused, and a new name
+/// chosen in its dialog. One test: both use port 9090.
+#[test]
+fn the_chapters_lines_run_as_printed() {
+    let talk = Conversation::new("lab04: the chapter's lines, as printed");
+    let Some(display) = Display::start("the_chapters_lines_run_as_printed") else {
+        return;
+    };
+    build_the_chapters_programs();
+    port_9090_is_free(&talk);
+    let mut server = talk.start(
+        printed(
+            r"cargo run -p lab03 -- server              # terminal 1: the room",
+            &display,
+        ),
+        &[],
+    );
+    server.expect("listening on 127.0.0.1:9090\n");
+    let mut bob = talk.start(
+        printed(
+            r"cargo run -p lab03 -- client --name bob   # terminal 2: someone to talk to",
+            &display,
+        ),
+        &[],
+    );
+    bob.expect("* Welcome, bob! In the room: bob.");
+
+    // Running it: the window asks a name.
+    let mut window = talk.start(
+        printed(
+            r"cargo run -p lab04                        # terminal 3: the window; it asks your name",
+            &display,
+        ),
+        &[],
+    );
+    let dialog = display.wait_for_window(&talk, "^Nickname$");
+    display.type_into(&talk, &dialog, "dina");
+    display.press(&talk, &dialog, "Return");
+    bob.expect("* dina joined! In the room: bob, dina.\n");
+    let chat = display.wait_for_window(&talk, "^CHATT APPLICATION: dina at ");
+    display.press(&talk, &chat, "Escape");
+    bob.expect("* dina left!\n");
+    window.wait_success();
+
+    // Try this: a name that is taken.
+    let mut window = talk.start(printed(r"cargo run -p lab04 -- --name bob", &display), &[]);
+    let dialog = display.wait_for_window(&talk, "^Nickname$");
+    display.press(&talk, &dialog, "ctrl+a");
+    display.type_into(&talk, &dialog, "carol");
+    display.press(&talk, &dialog, "Return");
+    bob.expect("* carol joined! In the room: bob, carol.\n");
+    let chat = display.wait_for_window(&talk, "^CHATT APPLICATION: carol at ");
+    display.press(&talk, &chat, "Escape");
+    bob.expect("* carol left!\n");
+    window.wait_success();
+    server.expect("name of client is carol\n");
+    bob.close_input();
+    bob.wait_success();
+    server.interrupt();
+    server.wait_success();
+}
