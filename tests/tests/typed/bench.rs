@@ -26,7 +26,7 @@ pub fn bench_against_the_room_in_the_background() {
     let _ = fs::remove_file(&log);
     // An interactive shell, as the reader's: `&` and `kill %1` are its job control.
     let mut shell = Terminal::start(&talk, Role::program("sh", "sh", &[]), &[], 120, 50);
-    shell.type_text(r"target/release/lab03 server --port 9090 </dev/null >/tmp/room.log 2>&1 &   # the room, in the background");
+    shell.type_text(r"target/release/lab03 server --port 9090 </dev/null >/tmp/room.log 2>&1 &");
     shell.press("Enter");
     let mut room = talk.start(
         Role::program(
@@ -37,13 +37,13 @@ pub fn bench_against_the_room_in_the_background() {
         &[],
     );
     room.expect("listening on 127.0.0.1:9090\n");
-    shell.type_text(r"target/release/bench -n 100 -m 200                                         # 100 members, 200 messages each");
+    shell.type_text(r"target/release/bench -n 100 -m 200");
     shell.press("Enter");
     shell.expect_screen("every delivery expected by the members in the room arrived");
-    shell.type_text(r"target/release/bench --help                                                # every option, explained");
+    shell.type_text(r"target/release/bench --help");
     shell.press("Enter");
     shell.expect_screen("Print version");
-    shell.type_text(r"kill %1                                                                    # stop the room");
+    shell.type_text(r"kill %1");
     shell.press("Enter");
     room.expect("stopping: telling 0 members\n");
     // The room stops cleanly: the shell reports its job done (exit status 0).
@@ -60,16 +60,18 @@ pub fn bench_against_document_000s_room_in_the_background() {
     let (talk, _turn) = scenario(name, &[8080]);
     crate::port_clear(&talk, 8080);
     let mut shell = Terminal::start(&talk, Role::program("sh", "sh", &[]), &[], 120, 50);
-    shell.type_text(r"python3 ../shared/seeds/py/seed000_room/server.py </dev/null >/tmp/seed000.log 2>&1 &      # document 000's room, on port 8080");
+    shell.type_text(
+        r"python3 ../shared/seeds/py/seed000_room/server.py </dev/null >/tmp/seed000.log 2>&1 &",
+    );
     shell.press("Enter");
     // Its output goes to a file, where Python holds it back: ready is listening.
     crate::listening(&talk, 8080);
-    shell.type_text(r"target/release/bench --preset seed000 -n 100 -m 200 --size 100                            # the recv(1024) row");
+    shell.type_text(r"target/release/bench --preset seed000 -n 100 -m 200 --size 100");
     shell.press("Enter");
     // How many are garbled depends on timing; that some are, and the verdict, do not.
     shell.expect_screen("bench: the room failed this run: ");
     shell.expect_screen(" arrived garbled");
-    shell.type_text(r"kill %1                                                                                     # stop the room");
+    shell.type_text(r"kill %1");
     shell.press("Enter");
     shell.type_text("wait");
     shell.press("Enter");

@@ -131,22 +131,22 @@ pub fn the_four_documented_designs_listen_where_the_chapter_says() {
     crate::port_clear(&talk, 33000);
     design(
         &talk,
-        r"cargo run -p lab03 --example documented -- --as 000    # port 8080, as in the full listing",
+        r"cargo run -p lab03 --example documented -- --as 000",
         8080,
     );
     design(
         &talk,
-        r"cargo run -p lab03 --example documented -- --as 001    # port 55555",
+        r"cargo run -p lab03 --example documented -- --as 001",
         55555,
     );
     design(
         &talk,
-        r"cargo run -p lab03 --example documented -- --as 002    # port 33000",
+        r"cargo run -p lab03 --example documented -- --as 002",
         33000,
     );
     design(
         &talk,
-        r"cargo run -p lab03 --example documented -- --as 003    # port 9090 (--port P for another)",
+        r"cargo run -p lab03 --example documented -- --as 003",
         9090,
     );
 }
@@ -160,22 +160,19 @@ pub fn defect_3_document_000s_lists_keep_members_who_left() {
     crate::needs(&talk, "nc", "netcat-openbsd");
     crate::port_clear(&talk, 9090);
     let mut room = talk.start(
-        line(r"PORT=9090 python3 ../shared/seeds/py/seed000_room/server.py      # terminal 1: document 000's room"),
+        line(r"PORT=9090 python3 ../shared/seeds/py/seed000_room/server.py"),
         &[],
     );
     room.expect("server is running---\n");
     let (_, report) = bench(
         &talk,
-        r"cargo run --release -p bench -- --preset seed000 --port 9090 -n 40 -m 2 --kill 100   # terminal 2",
+        r"cargo run --release -p bench -- --preset seed000 --port 9090 -n 40 -m 2 --kill 100",
     );
     assert!(
         report.contains("killed                40 members"),
         "{report}"
     );
-    let mut newcomer = talk.start(
-        line(r"nc 127.0.0.1 9090   # terminal 2 again, once bench has ended: answer nick with newcomer"),
-        &[],
-    );
+    let mut newcomer = talk.start(line(r"nc 127.0.0.1 9090"), &[]);
     newcomer.expect("nick");
     newcomer.send_line("newcomer");
     // The member list it is welcomed with still names members who left: how many depends on

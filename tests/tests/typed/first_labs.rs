@@ -48,17 +48,11 @@ fn lab01_echo() {
 
 pub fn lab02_server_and_client_chat_and_leave() {
     let (talk, _turn) = scenario("lab02: running it", &[8080]);
-    let mut server = talk.start(
-        line(r"cargo run -p lab02 -- server     # terminal 1: type your name, then wait"),
-        &[],
-    );
+    let mut server = talk.start(line(r"cargo run -p lab02 -- server"), &[]);
     server.expect("Enter your name: ");
     server.send_line("Deemah");
     server.expect("Waiting for incoming connections...\n");
-    let mut client = talk.start(
-        line(r"cargo run -p lab02 -- client     # terminal 2: press Enter for 127.0.0.1, then type your name"),
-        &[],
-    );
+    let mut client = talk.start(line(r"cargo run -p lab02 -- client"), &[]);
     client.expect("Enter server address: ");
     client.send_line("");
     client.expect("Enter your name: ");
@@ -84,17 +78,14 @@ pub fn lab02_client_talks_to_the_documents_server() {
     let (talk, _turn) = scenario(name, &[8080]);
     crate::port_clear(&talk, 8080);
     let mut server = talk.start(
-        line(r"python3 ../shared/seeds/py/seed000_one_to_one/server.py   # the document's server, on port 8080"),
+        line(r"python3 ../shared/seeds/py/seed000_one_to_one/server.py"),
         &[],
     );
     let printed = server.expect("Enter your name: ");
     assert!(printed.contains("127.0.0.1 ( 127.0.0.1 )"), "{printed}");
     server.send_line("Deemah");
     server.expect("Waiting for incoming connections...\n");
-    let mut client = talk.start(
-        line(r#"cargo run -p lab02 -- client   # at "Enter server address:" type the address server.py printed"#),
-        &[],
-    );
+    let mut client = talk.start(line(r#"cargo run -p lab02 -- client"#), &[]);
     client.expect("Enter server address: ");
     client.send_line("127.0.0.1");
     client.expect("Enter your name: ");
@@ -117,16 +108,13 @@ pub fn lab02_server_talks_to_the_documents_client() {
         return;
     }
     let (talk, _turn) = scenario(name, &[8080]);
-    let mut server = talk.start(
-        line(r"cargo run -p lab02 -- server   # the lab's server, on 127.0.0.1:8080"),
-        &[],
-    );
+    let mut server = talk.start(line(r"cargo run -p lab02 -- server"), &[]);
     server.expect("listening on 127.0.0.1:8080\n");
     server.expect("Enter your name: ");
     server.send_line("Deemah");
     server.expect("Waiting for incoming connections...\n");
     let mut client = talk.start(
-        line(r#"python3 ../shared/seeds/py/seed000_one_to_one/client.py   # at "Enter server address:" type 127.0.0.1"#),
+        line(r#"python3 ../shared/seeds/py/seed000_one_to_one/client.py"#),
         &[],
     );
     client.expect("Enter server address: ");

@@ -15,12 +15,9 @@ fn deemah(talk: &Conversation, printed: &str) -> Process {
 
 pub fn defect_1_a_long_message_is_cut_at_1024_bytes() {
     let (talk, _turn) = scenario("lab02: watch a long message cut in two", &[8080]);
-    let mut server = deemah(
-        &talk,
-        r"cargo run -p lab02 -- server                                              # terminal 1: type Deemah, then Hi",
-    );
+    let mut server = deemah(&talk, r"cargo run -p lab02 -- server");
     let mut honen = talk.start(
-        line(r"printf '\nHonen\n%01496d end\nbye\n' 0 | cargo run -p lab02 -- client    # terminal 2"),
+        line(r"printf '\nHonen\n%01496d end\nbye\n' 0 | cargo run -p lab02 -- client"),
         &[],
     );
     // A person types Hi after Honen's client has read her name: typed at once, the two would
@@ -44,12 +41,8 @@ pub fn defect_1_a_long_message_is_cut_at_1024_bytes() {
 
 pub fn defect_2_a_character_is_cut_in_two() {
     let (talk, _turn) = scenario("lab02: watch a character cut in two", &[8080]);
-    let mut server = deemah(
-        &talk,
-        r"cargo run -p lab02 -- server                                              # terminal 1: type Deemah, then Hi",
-    );
-    let feed =
-        r"printf '\nHonen\n%01023dمرحبا\nbye\n' 0 | cargo run -p lab02 -- client   # terminal 2";
+    let mut server = deemah(&talk, r"cargo run -p lab02 -- server");
+    let feed = r"printf '\nHonen\n%01023dمرحبا\nbye\n' 0 | cargo run -p lab02 -- client";
     let mut honen = talk.start(line(feed), &[]);
     // A person types Hi after Honen's client has read her name: typed at once, the two would
     // arrive as one (the chapter's third defect).
@@ -78,7 +71,7 @@ pub fn defect_2_a_character_is_cut_in_two() {
     port_clear(&talk, 8080);
     let mut server = deemah(
         &talk,
-        r"python3 ../shared/seeds/py/seed000_one_to_one/server.py   # terminal 1, instead of the lab's server",
+        r"python3 ../shared/seeds/py/seed000_one_to_one/server.py",
     );
     let mut honen = talk.start(line(feed), &[]);
     // A person types Hi after Honen's client has read her name: typed at once, the two would
@@ -104,12 +97,9 @@ pub fn defect_2_a_character_is_cut_in_two() {
 
 pub fn defect_3_two_quick_messages_arrive_as_one() {
     let (talk, _turn) = scenario("lab02: watch two quick messages arrive as one", &[8080]);
-    let mut server = deemah(
-        &talk,
-        r#"cargo run -p lab02 -- server   # terminal 1: type Deemah; once terminal 2 says "sent twice", type Hi, then [e]"#,
-    );
+    let mut server = deemah(&talk, r#"cargo run -p lab02 -- server"#);
     let mut honen = talk.start(
-        line(r#"python3 -c "import socket; s = socket.create_connection(('127.0.0.1', 8080)); s.send(b'Honen'); s.recv(1024); s.send(b'Are you there?'); s.send(b'Hello?'); print('sent twice', flush=True); print(s.recv(1024), s.recv(1024))"   # terminal 2"#),
+        line(r#"python3 -c "import socket; s = socket.create_connection(('127.0.0.1', 8080)); s.send(b'Honen'); s.recv(1024); s.send(b'Are you there?'); s.send(b'Hello?'); print('sent twice', flush=True); print(s.recv(1024), s.recv(1024))""#),
         &[],
     );
     honen.expect("sent twice\n");
@@ -139,12 +129,9 @@ pub fn hostile_a_probe_takes_document_000s_one_on_one_server() {
     port_clear(&talk, 8080);
     let mut server = deemah(
         &talk,
-        r"python3 ../shared/seeds/py/seed000_one_to_one/server.py   # terminal 1: type Deemah",
+        r"python3 ../shared/seeds/py/seed000_one_to_one/server.py",
     );
-    let mut probe = talk.start(
-        line(r"nc -z 127.0.0.1 8080                                        # terminal 2: a probe, which connects and closes at once"),
-        &[],
-    );
+    let mut probe = talk.start(line(r"nc -z 127.0.0.1 8080"), &[]);
     probe.wait_success();
     server.expect(" has connected to the chat app\n");
     server.expect("Me : ");

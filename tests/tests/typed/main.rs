@@ -55,7 +55,7 @@ pub const EXCEPTIONS: &[(&str, &str)] = &[
          tools/course/tests/progress.rs runs `course progress` on the kit",
     ),
     (
-        r#"cargo run -p course -- grade 03 --server "python3 ~/ali/room.py"  # any program, any language"#,
+        r#"cargo run -p course -- grade 03 --server "python3 ~/ali/room.py""#,
         "a Python room takes about 40 s to grade (lab 03's whole suite, in Python): run by \
          course.rs only with TYPED_SLOW=1; tools/course/tests/grade.rs grades the same room",
     ),

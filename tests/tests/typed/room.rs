@@ -97,7 +97,7 @@ fn lab03_dialect_client_joins_document_001s_room() {
     let (talk, _turn) = scenario(name, &[55555]);
     crate::port_clear(&talk, 55555);
     let mut server = talk.start(
-        line(r"PORT=55555 python3 ../shared/seeds/py/seed001_room/server.py   # or: cargo run -p lab03 --example documented -- --as 001"),
+        line(r"PORT=55555 python3 ../shared/seeds/py/seed001_room/server.py"),
         &[],
     );
     // It prints nothing until someone connects.
