@@ -44,6 +44,39 @@
 // Tables of figures (the bench's and lab 05's measurements: every cell after the first starts
 // with a digit) keep their columns left to right in the right-to-left editions, as the charts
 // beside them do; kit.css styles `table.figures` and `td.figure`.
+// Letters of the scripts written right to left (Hebrew, Arabic, Persian).
+const rightToLeftLetter = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
+
+// Wraps each figure of `element`'s text (`25.47 ms`, `1,426`, `4,232,587/s`) in a left-to-right
+// isolate, so that a right-to-left sentence around it cannot reorder a number and its unit.
+function isolateFigures(element) {
+  const figures = /[0-9][0-9,.]*(?:\s?(?:ms|µs|s|MiB|KiB|GiB|MB|KB|%|\/s|x))?(?![\w])/g;
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.closest("code")) {
+      texts.push(node);
+    }
+  }
+  for (const text of texts) {
+    const parts = [];
+    let last = 0;
+    for (const match of text.data.matchAll(figures)) {
+      parts.push(document.createTextNode(text.data.slice(last, match.index)));
+      const span = document.createElement("span");
+      span.dir = "ltr";
+      span.className = "figure-run";
+      span.textContent = match[0];
+      parts.push(span);
+      last = match.index + match[0].length;
+    }
+    if (parts.length > 0) {
+      parts.push(document.createTextNode(text.data.slice(last)));
+      text.replaceWith(...parts);
+    }
+  }
+}
+
 (() => {
   const figure = /^[\s~≈<>]*[0-9]/;
   for (const table of document.querySelectorAll("main table")) {
@@ -53,12 +86,18 @@
     if (cells.length > 0 && cells.every((cell) => figure.test(cell.textContent))) {
       table.classList.add("figures");
     }
-    // A single cell that holds figures (`4,232,587/s, 12.8 MiB`, in a table of words and
+    // A single cell that holds only figures (`4,232,587/s, 12.8 MiB`, in a table of words and
     // figures) reads left to right too, or the right-to-left editions reorder its numbers and
-    // units.
+    // units. In a cell that mixes words of the edition with figures (`انضم 1,426، 25.47 ms`),
+    // each figure with its unit is kept together, left to right, inside the sentence.
     for (const cell of table.querySelectorAll("tbody td")) {
-      if (figure.test(cell.textContent)) {
+      if (!figure.test(cell.textContent)) {
+        continue;
+      }
+      if (!rightToLeftLetter.test(cell.textContent)) {
         cell.classList.add("figure");
+      } else if (document.documentElement.dir === "rtl") {
+        isolateFigures(cell);
       }
     }
 
@@ -121,6 +160,16 @@
   for (const code of document.querySelectorAll("main p code, main li code")) {
     if (code.textContent.length <= 32) {
       code.classList.add("unbroken");
+    }
+  }
+})();
+
+// Inline code that is all in a right-to-left script (`سلام به همه!`, a message typed in Persian)
+// reads right to left, its final `!` at its end, as the user typed it.
+(() => {
+  for (const code of document.querySelectorAll("main :not(pre) > code")) {
+    if (rightToLeftLetter.test(code.textContent) && !/[A-Za-z]/.test(code.textContent)) {
+      code.dir = "rtl";
     }
   }
 })();
