@@ -46,6 +46,8 @@ impl Received {
             let mut chunk = [0u8; 64 * 1024];
             loop {
                 match source.read(&mut chunk) {
+                    // A signal arrived while the read waited: not the end, read again.
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
                     Ok(0) | Err(_) => break,
                     Ok(n) => record.append(&chunk[..n]),
                 }

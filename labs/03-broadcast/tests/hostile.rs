@@ -45,6 +45,8 @@ fn next_line(talk: &Conversation, stream: &TcpStream) -> String {
         match (&*stream).read(&mut byte) {
             Ok(1) => line.push(byte[0]),
             Ok(_) => break,
+            // A signal arrived while the read waited (a clean clone's run met one): read again.
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(error) => talk.fail(&format!("expected a line, got {error} after {line:?}")),
         }
     }
