@@ -10,16 +10,7 @@ use harness::{Role, Terminal};
 
 pub fn bench_against_the_room_in_the_background() {
     let (talk, _turn) = scenario("bench: running it", &[9090]);
-    let mut build = talk.start(
-        line(r"cargo build --release -p lab03 -p lab05 -p bench"),
-        &[],
-    );
-    let status = build.wait_exit_within(Duration::from_secs(600));
-    assert!(
-        status.success(),
-        "the release build failed:\n{}",
-        build.stderr()
-    );
+    crate::build(&talk, r"cargo build --release -p lab03 -p lab05 -p bench");
 
     // The room writes to /tmp/room.log: what it says is read there as it is written.
     let log = PathBuf::from("/tmp/room.log");

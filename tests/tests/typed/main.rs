@@ -83,6 +83,18 @@ pub fn line(printed: &str) -> Role {
     Role::shell(printed, printed)
 }
 
+/// Runs a printed build line (`cargo build --release ...`) to its end, which may take minutes
+/// on a clean clone, and fails the scenario with cargo's output if it fails.
+pub fn build(talk: &Conversation, printed: &str) {
+    let mut build = talk.start(line(printed), &[]);
+    let status = build.wait_exit_within(Duration::from_secs(600));
+    assert!(
+        status.success(),
+        "the release build failed:\n{}",
+        build.stderr()
+    );
+}
+
 /// Whether the documents' programs are beside the kit (`../shared/seeds/py`); when they are
 /// not, a sentence on stderr says so, and the scenario that runs them is skipped.
 pub fn seeds_present(scenario: &str) -> bool {

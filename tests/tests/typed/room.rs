@@ -175,15 +175,9 @@ pub fn lab05_four_lines() {
     alice.close_input();
     alice.wait_success();
     stop(&mut server);
-    let mut build = talk.start(
-        line(r"cargo build --release -p lab05 -p bench      # for the figures below"),
-        &[],
-    );
-    let status = build.wait_exit_within(Duration::from_secs(600));
-    assert!(
-        status.success(),
-        "the release build failed:\n{}",
-        build.stderr()
+    crate::build(
+        &talk,
+        r"cargo build --release -p lab05 -p bench      # for the figures below",
     );
 }
 
