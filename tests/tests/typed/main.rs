@@ -158,16 +158,26 @@ pub fn scenario(name: &str, ports: &[u16]) -> (Conversation, Turn) {
 /// Fails with a sentence when a program listens on `port`, once the harness's time limit has
 /// given the server of the scenario before (killed as it ended) the time to exit.
 fn port_free(talk: &Conversation, port: u16) {
-    let started = Instant::now();
-    while port_states(port).iter().any(|state| state == LISTENING) {
-        if started.elapsed() > harness::timeout() {
-            talk.fail(&format!(
-                "port {port} on this machine is in use: the guide's commands need it; stop the \
-                 program that listens on it and run this test again\n"
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    let free = || !port_states(port).iter().any(|state| state == LISTENING);
+    if !poll(harness::timeout(), Duration::from_millis(20), free) {
+        talk.fail(&format!(
+            "port {port} on this machine is in use: the guide's commands need it; stop the \
+             program that listens on it and run this test again\n"
+        ));
     }
+}
+
+/// Asks `done` every `every` until it says yes (true) or `limit` has passed (false). For what
+/// the kernel does not announce (a port's sockets, in /proc/net/tcp), so it has to be read again.
+fn poll(limit: Duration, every: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while !done() {
+        if started.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(every);
+    }
+    true
 }
 
 /// `/proc/net/tcp`'s code for a listening socket.
@@ -179,14 +189,12 @@ const LISTENING: &str = "0A";
 /// minute). The kernel says nothing when a connection is gone: its table is read every 0.2 s.
 pub fn port_clear(talk: &Conversation, port: u16) {
     let started = Instant::now();
-    while !port_states(port).is_empty() {
-        if started.elapsed() > Duration::from_secs(65) {
-            talk.fail(&format!(
-                "port {port} still has connections closing after a minute: {:?}\n",
-                port_states(port)
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(200));
+    let clear = || port_states(port).is_empty();
+    if !poll(Duration::from_secs(65), Duration::from_millis(200), clear) {
+        talk.fail(&format!(
+            "port {port} still has connections closing after a minute: {:?}\n",
+            port_states(port)
+        ));
     }
     if started.elapsed() > Duration::from_millis(300) {
         eprintln!(
@@ -200,12 +208,9 @@ pub fn port_clear(talk: &Conversation, port: u16) {
 /// that prints nothing when it is ready (document 001's). Read every 20 ms.
 pub fn listening(talk: &Conversation, port: u16) {
     talk.step(format!("wait for a program to listen on port {port}"));
-    let started = Instant::now();
-    while !port_states(port).iter().any(|state| state == LISTENING) {
-        if started.elapsed() > harness::timeout() {
-            talk.fail(&format!("nothing listens on port {port}\n"));
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    let listens = || port_states(port).iter().any(|state| state == LISTENING);
+    if !poll(harness::timeout(), Duration::from_millis(20), listens) {
+        talk.fail(&format!("nothing listens on port {port}\n"));
     }
 }
 
