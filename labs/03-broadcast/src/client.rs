@@ -28,7 +28,7 @@ use labkit::input::{Interrupter, Keyboard, Printer};
 use labkit::net;
 
 use crate::framing::{LINE_LIMIT, Line, LineReader};
-use crate::text;
+use crate::{dialect, text};
 
 /// The longest line the client accepts from the server: a member's line plus its time stamp
 /// and name.
@@ -40,6 +40,27 @@ const CONTINUED: &str = "  \u{21B3} ";
 
 /// The room's last words when the server stops, after the time stamp.
 const SERVER_STOPS: &str = "* The server is shutting down. Goodbye!";
+
+/// What `lab03 client` is told on its command line.
+#[derive(clap::Args)]
+pub struct Options {
+    #[command(flatten)]
+    address: Address<9090>,
+    /// Nickname to join with (asked for when not given).
+    #[arg(long)]
+    name: Option<String>,
+    #[command(flatten)]
+    dialect: dialect::DialectOptions,
+}
+
+/// `lab03 client`: joins in the kit's protocol, or in a document's dialect if told to.
+pub fn start(options: &Options) -> Result<()> {
+    let (address, name) = (&options.address, options.name.clone());
+    match options.dialect.dialect {
+        None => chat(address, name),
+        Some(dialect) => dialect::chat(address, name, dialect, options.dialect.patience()),
+    }
+}
 
 /// Joins the room at `address` as `name` (asked for if `None`), then chats until the user
 /// leaves or the server stops (success), or the server goes away (failure).

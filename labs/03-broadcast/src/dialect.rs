@@ -113,6 +113,25 @@ impl Dialect {
     }
 }
 
+/// The client's options for speaking a document's dialect.
+#[derive(clap::Args)]
+pub struct DialectOptions {
+    /// Speak to a document's own room as that document's client does (no framing, its
+    /// handshake, its name prefix) instead of the kit's protocol.
+    #[arg(long, value_enum, value_name = "DOCUMENT")]
+    pub dialect: Option<Dialect>,
+    /// With --dialect: seconds to wait for each step of the document's handshake.
+    #[arg(long, value_name = "SECS", default_value_t = PATIENCE.as_secs())]
+    patience: u64,
+}
+
+impl DialectOptions {
+    /// How long to wait for each step of the handshake.
+    pub fn patience(&self) -> Duration {
+        Duration::from_secs(self.patience)
+    }
+}
+
 /// Joins the room at `address` as `name` (asked for if `None`) in `dialect`, then shows what
 /// the room sends and sends what the user types, until the user or the server ends it.
 pub fn chat(

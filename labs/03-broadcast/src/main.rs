@@ -7,10 +7,8 @@
 //! maps each of the documents' functions to the Rust function that does its work.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
-use labkit::cli::Address;
 
 const EXAMPLE: &str = "Try it, in three terminals:
   cargo run -p lab03 -- server
@@ -27,47 +25,14 @@ nc 127.0.0.1 9090 joins the room too.";
 #[command(name = "lab03", version, after_help = EXAMPLE)]
 enum Role {
     /// Runs the room; Ctrl-C, or `shutdown` typed at its console, stops it.
-    Server {
-        #[command(flatten)]
-        address: Address<9090>,
-        /// Seconds a connection has to choose a nickname; then it is closed.
-        #[arg(long, value_name = "SECS", default_value_t = lab03::server::NAME_TIMEOUT.as_secs())]
-        name_timeout: u64,
-    },
+    Server(lab03::server::Options),
     /// Joins the room from this terminal; CLOSE leaves.
-    Client {
-        #[command(flatten)]
-        address: Address<9090>,
-        /// Nickname to join with (asked for when not given).
-        #[arg(long)]
-        name: Option<String>,
-        /// Speak to a document's own room as that document's client does (no framing, its
-        /// handshake, its name prefix) instead of the kit's protocol.
-        #[arg(long, value_enum, value_name = "DOCUMENT")]
-        dialect: Option<lab03::dialect::Dialect>,
-        /// With --dialect: seconds to wait for each step of the document's handshake.
-        #[arg(long, value_name = "SECS", default_value_t = lab03::dialect::PATIENCE.as_secs())]
-        patience: u64,
-    },
+    Client(lab03::client::Options),
 }
 
 fn main() -> ExitCode {
     labkit::error::run("lab03", || match Role::parse() {
-        Role::Server {
-            address,
-            name_timeout,
-        } => lab03::server::serve(&address, Duration::from_secs(name_timeout)),
-        Role::Client {
-            address,
-            name,
-            dialect: None,
-            ..
-        } => lab03::client::chat(&address, name),
-        Role::Client {
-            address,
-            name,
-            dialect: Some(dialect),
-            patience,
-        } => lab03::dialect::chat(&address, name, dialect, Duration::from_secs(patience)),
+        Role::Server(options) => lab03::server::serve(&options),
+        Role::Client(options) => lab03::client::start(&options),
     })
 }

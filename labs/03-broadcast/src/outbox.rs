@@ -12,11 +12,7 @@
 //! line says why (if it still takes that), and its reader thread ends and announces the leave.
 //! A connection that has not chosen a name by its deadline is closed the same way.
 
-use std::io::{
-    self,
-    ErrorKind::{TimedOut, WouldBlock},
-    Write,
-};
+use std::io::{self, ErrorKind, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -138,6 +134,7 @@ fn write_out(lines: &Receiver<Out>, shared: &Shared, name_deadline: Instant) {
     // A write that waits that long without the member taking a byte fails: it stopped reading.
     let _ = shared.socket.set_write_timeout(Some(PATIENCE));
     let mut batch = Vec::new();
+    // Whoever closed the outbox hears once this function returns, the connection closed.
     let mut closed = None;
     loop {
         let wait = match shared.joined.load(Relaxed) {
@@ -171,7 +168,6 @@ fn write_out(lines: &Receiver<Out>, shared: &Shared, name_deadline: Instant) {
     }
     // Closing both directions also ends the member's reader if it is still reading.
     let _ = shared.socket.shutdown(Shutdown::Both);
-    drop(closed); // Tells whoever closed the outbox that it is done.
 }
 
 /// Writes `batch` to the member and empties it; false if the connection failed, or the member
@@ -180,7 +176,8 @@ fn send(shared: &Shared, batch: &mut Vec<u8>) -> bool {
     shared.queued.fetch_sub(batch.len(), Relaxed);
     let sent = (&shared.socket).write_all(batch);
     batch.clear();
-    let timed_out = |error: &io::Error| matches!(error.kind(), WouldBlock | TimedOut);
+    let timed_out =
+        |error: &io::Error| matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
     if sent.as_ref().is_err_and(timed_out) {
         shared.drop_for(protocol::STOPPED_READING);
     }

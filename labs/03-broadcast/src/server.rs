@@ -6,22 +6,23 @@
 //! inside the accept loop, so a client that connects and says nothing stops everybody else from
 //! connecting. Here the accept loop only accepts, counts, and turns away (see the gate module).
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use labkit::cli::Address;
-use labkit::error::{Context, Failure, Result, explain};
-use labkit::net;
+use labkit::error::{Context, Result, explain};
+use labkit::thread::spawn;
+use labkit::{log, net, stop};
 use socket2::SockRef;
 
 use crate::gate::{Gate, Pass};
 use crate::outbox::{Outbox, PATIENCE};
 use crate::room::Room;
-use crate::{log, protocol, session};
+use crate::{protocol, session};
 
 /// The kernel's send buffer for each member: 128 KiB (which Linux doubles for its bookkeeping).
 pub const SEND_BUFFER: usize = 128 * 1024;
@@ -29,22 +30,26 @@ pub const SEND_BUFFER: usize = 128 * 1024;
 /// How long a connection may take to choose a name, unless told otherwise (`--name-timeout`).
 pub const NAME_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// What `lab03 server` is told on its command line.
+#[derive(clap::Args)]
+pub struct Options {
+    #[command(flatten)]
+    address: Address<9090>,
+    /// Seconds a connection has to choose a nickname; then it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = NAME_TIMEOUT.as_secs())]
+    name_timeout: u64,
+}
+
 /// Runs the server until Ctrl-C, SIGTERM or SIGHUP, or `shutdown` typed at its console.
-pub fn serve(address: &Address<9090>, name_timeout: Duration) -> Result<()> {
-    let listener = net::listen(&address.host, address.port)?;
+pub fn serve(options: &Options) -> Result<()> {
+    let listener = net::listen(&options.address.host, options.address.port)?;
     let local = listener
         .local_addr()
         .context("cannot read the listening address")?;
     log::start().context("cannot start the log thread")?;
     log::line(format!("listening on {local}"));
-    let (stop, stop_requested) = mpsc::channel();
-    let on_signal = stop.clone();
-    ctrlc::set_handler(move || {
-        let _ = on_signal.send(());
-    })
-    .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
-    spawn("console", move || console(stop)).context("cannot start the console thread")?;
-    let served = run(listener, stop_requested, name_timeout);
+    let stop = stop::requested()?;
+    let served = run(listener, stop, Duration::from_secs(options.name_timeout));
     // Returning ends the process: the log's last lines first, if anybody reads them.
     log::flush(PATIENCE);
     served
@@ -59,28 +64,17 @@ pub fn run(listener: TcpListener, stop: Receiver<()>, name_timeout: Duration) ->
     spawn("receive", receiving).context("cannot start the accept thread")?;
     let _ = stop.recv();
     let closing = room.close();
-    let members = closing.len();
-    let plural = if members == 1 { "" } else { "s" };
-    log::line(format!("stopping: telling {members} member{plural}"));
+    let plural = if closing.len() == 1 { "" } else { "s" };
+    log::line(format!(
+        "stopping: telling {} member{plural}",
+        closing.len()
+    ));
     let deadline = Instant::now() + PATIENCE;
     for closed in closing {
         let _ = closed.recv_timeout(deadline.saturating_duration_since(Instant::now()));
     }
     // Returning ends the process, and with it the threads still blocked in `accept` or `read`.
     Ok(())
-}
-
-/// The server's own console: `shutdown` stops the server. (Lab 05's server uses it too.)
-pub fn console(stop: Sender<()>) {
-    // A server started without a console (its input at end of file) just keeps running.
-    for line in io::stdin().lock().lines() {
-        let Ok(line) = line else { return };
-        if line.trim() == "shutdown" {
-            let _ = stop.send(());
-            return;
-        }
-        log::line("type shutdown to stop the server".to_string());
-    }
 }
 
 /// The documents' `receive`: accepts connections for ever, and starts each one's threads, or
@@ -137,15 +131,4 @@ fn start(
     let reading = move || session::handle(stream, peer, outbox, &room, pass);
     // Should this fail, the outbox is gone with `reading`, which ends the writer.
     spawn("handle", reading)
-}
-
-/// Starts one of the server's threads, with a small stack: they keep their buffers on the heap,
-/// and a member costs two of them.
-fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
-    // `thread::spawn` panics when no thread can be started; the builder returns the error
-    // instead, so the server refuses that one connection and carries on.
-    let builder = thread::Builder::new()
-        .name(name.to_string())
-        .stack_size(128 * 1024);
-    builder.spawn(body).map(drop)
 }

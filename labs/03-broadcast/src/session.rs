@@ -3,14 +3,14 @@
 
 use std::net::{SocketAddr, TcpStream};
 
-use labkit::clock;
+use labkit::{clock, log};
 
+use crate::flood::Flood;
 use crate::framing::{self, LINE_LIMIT, Line, LineReader};
 use crate::gate::Pass;
-use crate::log::Flood;
 use crate::outbox::Outbox;
 use crate::room::Room;
-use crate::{log, nickname, protocol, text};
+use crate::{nickname, protocol, text};
 
 /// A connection's lines, as they arrive.
 type Lines = LineReader<TcpStream>;
@@ -21,8 +21,7 @@ pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, 
     let mut lines = LineReader::new(socket, LINE_LIMIT);
     // `None`: gone (or dropped, or the server stopping) before choosing a name: not announced.
     let Some(name) = choose_name(&mut lines, &outbox, room) else {
-        log_why_dropped(&outbox, &peer.to_string());
-        return;
+        return log_why_dropped(&outbox, &peer.to_string());
     };
     pass.named();
     log::line(format!("name of client is {name}"));
@@ -31,7 +30,7 @@ pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, 
     if room.leave(&name) {
         log::line(format!("{name} left ({leaving})"));
         if leaving != "connection lost" {
-            tell(&outbox, &protocol::goodbye(&clock::time(), &name));
+            outbox.push(&protocol::goodbye(&clock::time(), &name).into());
         }
     }
     // Returning drops this outbox, the last one once it has left: its writer sends what is
@@ -41,7 +40,7 @@ pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, 
 /// Asks for a nickname until an acceptable one arrives; `None` if the connection ends first.
 fn choose_name(lines: &mut Lines, outbox: &Outbox, room: &Room) -> Option<String> {
     loop {
-        tell(outbox, &protocol::prompt());
+        outbox.push(&protocol::prompt().into());
         let refusal = match lines.read_line().ok()?? {
             Line::TooLong => "it is longer than 16 characters".to_string(),
             Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
@@ -53,7 +52,7 @@ fn choose_name(lines: &mut Lines, outbox: &Outbox, room: &Room) -> Option<String
                 },
             },
         };
-        tell(outbox, &protocol::nickname_refused(&refusal));
+        outbox.push(&protocol::nickname_refused(&refusal).into());
     }
 }
 
@@ -97,7 +96,7 @@ fn converse(lines: &mut Lines, outbox: &Outbox, room: &Room, name: &str) -> &'st
             _ => break "connection lost",
         };
         say(room, &mut said); // What came before the reply goes first.
-        tell(outbox, &reply);
+        outbox.push(&reply.into());
     };
     say(room, &mut said);
     flood.count(name);
@@ -110,9 +109,4 @@ fn say(room: &Room, said: &mut String) {
         room.broadcast(said);
         said.clear();
     }
-}
-
-/// A line to this connection only.
-fn tell(outbox: &Outbox, line: &str) {
-    outbox.push(&line.into());
 }

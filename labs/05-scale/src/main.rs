@@ -17,11 +17,11 @@
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
 //! - `naming`: the deadline of a connection still choosing a name (how many may, per address
 //!   and in all, is lab 03's gate: `lab03::gate`, with this server's own most connections);
-//! - `threads`: small stacks, and no panic when the system has no thread to spare;
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> naming, room -> postman -> outbox -> chunks, load, threads,
-//! sys.
+//! Modules form a tree: server -> naming, room -> postman -> outbox -> chunks, load, sys. From
+//! labkit come the log (`labkit::log`), the stop request (`labkit::stop`) and the threads'
+//! small stacks (`labkit::thread`).
 
 // Said once, in a sentence, rather than as the errors of the system calls it would not find.
 #[cfg(not(target_os = "linux"))]
@@ -35,7 +35,6 @@ mod postman;
 mod room;
 mod server;
 mod sys;
-mod threads;
 
 use std::process::ExitCode;
 use std::time::Duration;

@@ -31,12 +31,13 @@ use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use lab03::log;
 use lab03::protocol;
+use labkit::log;
+use labkit::thread::spawn;
 
 use crate::chunks::Chunks;
 use crate::load::Load;
-use crate::{sys, threads};
+use crate::sys;
 
 /// How far a member may fall behind, in bytes queued and not yet sent, before the room waits
 /// for it: 256 KiB, about 5,000 ordinary chat lines, or 32 of the longest (the kernel holds
@@ -306,7 +307,7 @@ impl Outbox {
         // Starting a thread takes a while: not with the queue locked, which the room needs.
         drop(queue);
         let outbox = Arc::clone(self);
-        if threads::spawn("writer", move || outbox.write_out()).is_err() {
+        if spawn("writer", move || outbox.write_out()).is_err() {
             let mut queue = self.lock();
             log::line(format!(
                 "{} dropped: {}, and the system would not start its writer",

@@ -25,9 +25,10 @@ use std::io;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 
+use labkit::thread::spawn;
+
 use crate::load::Load;
 use crate::outbox::{Delivered, Outbox};
-use crate::threads;
 
 pub struct Postman {
     mail: Mutex<Mail>,
@@ -56,7 +57,7 @@ impl Postman {
             load,
         });
         let carrying = Arc::clone(&postman);
-        threads::spawn("postman", move || carrying.carry())?;
+        spawn("postman", move || carrying.carry())?;
         Ok(postman)
     }
 

@@ -10,23 +10,24 @@
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use lab03::flood::Flood;
 use lab03::framing::{self, LINE_LIMIT, Line, LineReader};
 use lab03::gate::{Gate, Pass};
-use lab03::log::Flood;
 use lab03::protocol;
-use lab03::{log, nickname, text};
+use lab03::{nickname, text};
 use labkit::cli::Address;
-use labkit::error::{Context, Failure, Result, explain};
-use labkit::{clock, net};
+use labkit::error::{Context, Result, explain};
+use labkit::thread::spawn;
+use labkit::{clock, log, net, stop};
 
 use crate::naming::{Timed, is_timeout};
 use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::room::{Refused, Room};
-use crate::{sys, threads};
+use crate::sys;
 
 /// How long a stopping server waits for the members' last lines to be sent.
 const GRACE: Duration = Duration::from_secs(2);
@@ -43,16 +44,7 @@ pub fn serve(address: &Address<9090>, name_deadline: Duration) -> Result<()> {
         .context("cannot read the listening address")?;
     log::start().context("cannot start the log thread")?;
     log::line(format!("listening on {local}"));
-    let (stop, stop_requested) = mpsc::channel();
-    let on_signal = stop.clone();
-    // With ctrlc's `termination` feature: SIGINT, SIGTERM and SIGHUP alike.
-    ctrlc::set_handler(move || {
-        let _ = on_signal.send(());
-    })
-    .map_err(|error| Failure::new(format!("cannot catch Ctrl-C: {error}")))?;
-    threads::spawn("console", move || lab03::server::console(stop))
-        .context("cannot start the console thread")?;
-    let served = run(listener, stop_requested, name_deadline);
+    let served = run(listener, stop::requested()?, name_deadline);
     // Returning ends the process: the log's last lines must be written first.
     log::flush(GRACE);
     served
@@ -63,7 +55,7 @@ pub fn serve(address: &Address<9090>, name_deadline: Duration) -> Result<()> {
 pub fn run(listener: TcpListener, stop: Receiver<()>, name_deadline: Duration) -> Result<()> {
     let room = Arc::new(Room::start().context("cannot start the postman thread")?);
     let accepting = Arc::clone(&room);
-    threads::spawn("receive", move || {
+    spawn("receive", move || {
         receive(listener, accepting, name_deadline)
     })
     .context("cannot start the accept thread")?;
@@ -147,7 +139,7 @@ fn admit(stream: TcpStream, peer: SocketAddr, naming: (Pass, Instant), room: &Ar
     let socket = Arc::new(stream);
     let outbox = room.outbox(Arc::clone(&socket), peer);
     let (own, shared) = (Arc::clone(&outbox), Arc::clone(room));
-    let started = threads::spawn("handle", move || {
+    let started = spawn("handle", move || {
         handle(&socket, peer, naming, &own, &shared)
     });
     if started.is_err() {

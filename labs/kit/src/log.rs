@@ -1,27 +1,22 @@
-//! The server's log: its standard output, in the documents' words, written by a thread of its
-//! own, and never a reason for anybody else to wait.
+//! A server's log: its standard output, written by a thread of its own, and never a reason for
+//! anybody else to wait.
 //!
-//! The documents' server `print`s a line for every message. A `print` waits when the output
-//! does: when it is a pipe nobody reads, or a terminal where someone pressed Ctrl-S. Then every
-//! member's thread waits in its `print`, nobody gets anything, and even Ctrl-C cannot stop the
-//! server (its last `print` waits too).
+//! A `println!` waits when the output does: when it is a pipe nobody reads, or a terminal where
+//! someone pressed Ctrl-S. In a server whose every thread logs, every thread then waits in its
+//! `println!`, nobody is served, and even Ctrl-C cannot stop it (its last line waits too).
 //!
 //! Here [`line`] only queues the line for the log thread, which writes out whatever has
-//! gathered: in a quiet room each line appears at once, in a busy one a single write carries
+//! gathered: in a quiet server each line appears at once, in a busy one a single write carries
 //! hundreds of lines. The queue holds at most [`WAITING`] lines; past that, lines are dropped
 //! and counted, and the log says how many with the lines it writes next. [`flush`] waits for the
-//! last lines only so long.
-//!
-//! One member sending as fast as it can would still fill the log with its lines alone (589 MB
-//! in 8 s, once): [`Flood`] logs [`LOGGED_PER_SECOND`] of a member's lines a second and counts
-//! the rest. (Lab 05's server uses it too.)
+//! last lines only so long. (Lab 03's and lab 05's rooms log this way.)
 
 use std::io::{self, Write};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How many lines may wait for the log thread.
 pub const WAITING: usize = 1000;
@@ -80,46 +75,5 @@ fn write_out(entries: Receiver<Entry>) {
         // One system call for everything that gathered; it may wait, but only this thread.
         let _ = io::stdout().lock().write_all(&lines);
         lines.clear();
-    }
-}
-
-/// How many of a member's lines the log shows each second; it counts the rest, and says how
-/// many with the member's next line after that second, or when it leaves.
-pub const LOGGED_PER_SECOND: u32 = 20;
-
-/// What the log shows of one member's messages: [`LOGGED_PER_SECOND`] a second at most, so
-/// that a member that floods the room cannot flood the log too.
-#[derive(Default)]
-pub struct Flood {
-    /// When the second being counted began (none before the first line).
-    since: Option<Instant>,
-    logged: u32,
-    unlogged: u32,
-}
-
-impl Flood {
-    /// Logs "`name` says `text`", unless `name` has had its lines of this second: then counts it.
-    pub fn says(&mut self, name: &str, text: &str) {
-        if self
-            .since
-            .is_none_or(|since| since.elapsed() >= Duration::from_secs(1))
-        {
-            self.count(name);
-            (self.since, self.logged) = (Some(Instant::now()), 0);
-        }
-        if self.logged < LOGGED_PER_SECOND {
-            self.logged += 1;
-            line(format!("{name} says {text}"));
-        } else {
-            self.unlogged += 1;
-        }
-    }
-
-    /// Logs how many lines were not logged, if any: when the member leaves.
-    pub fn count(&mut self, name: &str) {
-        if self.unlogged > 0 {
-            line(format!("{name} said {} more lines", self.unlogged));
-            self.unlogged = 0;
-        }
     }
 }
