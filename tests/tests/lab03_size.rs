@@ -21,7 +21,7 @@ const GROUPS: [(&str, &[&str], Option<usize>); 5] = [
     ("the terminal client", &["client"], Some(200)),
     (
         "the defences against hostile clients",
-        &["gate", "flood"],
+        &["gate", "naming", "flood"],
         None,
     ),
     (

@@ -27,13 +27,14 @@
 //! - the room: `server`, `session`, `room`, `outbox` (the documents' three functions and what
 //!   carries their lines);
 //! - what keeps hostile clients from harming it (the guide's chapter "Hostile clients"): `gate`
-//!   (who may come in) and `flood` (what the log shows of a member that floods);
+//!   (who may come in), `naming` (how long a name may take) and `flood` (what the log shows of
+//!   a member that floods);
 //! - the protocol, shared with the client and with lab 05: `framing` (one line is one message),
 //!   `nickname` and `text` (what a name and a message may hold), `protocol` (the lines' words);
 //! - and the clients: `client` (the terminal client), `dialect` (the documents' own protocols).
 //!
 //! Modules form a tree: server uses gate, session, room and outbox; session uses room, outbox,
-//! gate and flood; room uses outbox; outbox and gate use only protocol; client uses dialect;
+//! gate, naming and flood; room uses outbox; outbox and gate use only protocol; client uses dialect;
 //! nothing uses server or session.
 
 pub mod client;
@@ -41,6 +42,7 @@ pub mod dialect;
 pub mod flood;
 pub mod framing;
 pub mod gate;
+pub mod naming;
 pub mod nickname;
 pub mod protocol;
 pub mod server;

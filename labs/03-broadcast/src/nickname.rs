@@ -27,6 +27,8 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_security::general_security_profile::IdentifierType;
 use unicode_security::{GeneralSecurityProfile, RestrictionLevel, RestrictionLevelDetection};
 
+use crate::framing::Line;
+
 /// The longest name, in characters (after normalisation).
 pub const NAME_LIMIT: usize = 16;
 
@@ -40,6 +42,16 @@ const LEAVE_WORDS: [&str; 3] = ["CLOSE", "CLOSE123123", "shutdown"];
 /// ZERO WIDTH NON-JOINER, which Persian writes inside words (`می‌خواهم`), and ZERO WIDTH JOINER:
 /// the only invisible characters a name may hold, and never as its only content.
 const JOINERS: [char; 2] = ['\u{200C}', '\u{200D}'];
+
+/// A name proposed on a line of its own: the name [`check`] makes of it, or why it is refused
+/// (a line too long, or not UTF-8, is refused before `check` sees it).
+pub fn from_line(line: Line) -> Result<String, String> {
+    match line {
+        Line::Text(proposed) => check(&proposed),
+        Line::TooLong => Err("it is longer than 16 characters".to_string()),
+        Line::NotUtf8 => Err("use only letters, digits, '-' and '_'".to_string()),
+    }
+}
 
 /// Checks `proposed` and returns the name as the room will show it (NFKC); the error is the
 /// reason given to the client. Whether the name is taken is the room's business: it compares

@@ -10,14 +10,15 @@
 //! The queue is bounded, and nobody ever waits for it. A member that falls more than
 //! [`QUEUE_LIMIT`] behind, or whose socket takes nothing for [`PATIENCE`], is dropped: its last
 //! line says why (if it still takes that), and its reader thread ends and announces the leave.
-//! A connection that has not chosen a name by its deadline is closed the same way.
+//! A connection that has not chosen a name by its deadline is closed the same way (see the
+//! naming module).
 
 use std::io::{self, ErrorKind, Write};
 use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::protocol;
 
@@ -65,25 +66,22 @@ struct Shared {
     socket: TcpStream,
     /// Bytes queued and not yet taken by the writer.
     queued: AtomicUsize,
-    /// True once the connection has joined: no name deadline any more.
-    joined: AtomicBool,
     /// Why the server dropped it, once it has.
     dropped: OnceLock<&'static str>,
 }
 
 impl Outbox {
     /// An outbox for the connection `socket`, and its writer thread's body (see [`write_out`]).
-    pub fn new(socket: TcpStream, name_deadline: Instant) -> (Outbox, impl FnOnce() + Send) {
+    pub fn new(socket: TcpStream) -> (Outbox, impl FnOnce() + Send) {
         let (lines, queued) = mpsc::channel();
         let shared = Arc::new(Shared {
             socket,
             queued: AtomicUsize::new(0),
-            joined: AtomicBool::new(false),
             dropped: OnceLock::new(),
         });
         let writer = Arc::clone(&shared);
         let outbox = Outbox { lines, shared };
-        (outbox, move || write_out(&queued, &writer, name_deadline))
+        (outbox, move || write_out(&queued, &writer))
     }
 
     /// Queues `line` (which ends in `\n`), or drops the member if that would put it more than
@@ -97,9 +95,10 @@ impl Outbox {
         }
     }
 
-    /// The connection has joined the room.
-    pub fn joined(&self) {
-        self.shared.joined.store(true, Relaxed);
+    /// Closes the connection for `why` (see `Shared::drop_for`): a name that did not come in
+    /// time.
+    pub fn drop_for(&self, why: &'static str) {
+        self.shared.drop_for(why);
     }
 
     /// Why the server dropped the member, if it has.
@@ -127,29 +126,15 @@ impl Shared {
 }
 
 /// The member's writer thread: sends everything queued, one `write` for all the lines that
-/// gathered, until the outbox is closed or the member dropped; then closes the connection. A
-/// connection that has not joined by `name_deadline` is dropped.
+/// gathered, until the outbox is closed or the member dropped; then closes the connection.
 // course: cut | wait for a line, take every other queued line with it and write them in one go, until Close; a write that takes nothing for PATIENCE drops the member | guide/src/lab03-broadcast.md#the-writer
-fn write_out(lines: &Receiver<Out>, shared: &Shared, name_deadline: Instant) {
+fn write_out(lines: &Receiver<Out>, shared: &Shared) {
     // A write that waits that long without the member taking a byte fails: it stopped reading.
     let _ = shared.socket.set_write_timeout(Some(PATIENCE));
     let mut batch = Vec::new();
     // Whoever closed the outbox hears once this function returns, the connection closed.
     let mut closed = None;
-    loop {
-        let wait = match shared.joined.load(Relaxed) {
-            true => Duration::MAX,
-            false => name_deadline.saturating_duration_since(Instant::now()),
-        };
-        let first = match lines.recv_timeout(wait) {
-            Ok(out) => out,
-            Err(RecvTimeoutError::Timeout) if !shared.joined.load(Relaxed) => {
-                shared.drop_for(protocol::NO_NAME_IN_TIME);
-                break;
-            }
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => break,
-        };
+    while let Ok(first) = lines.recv() {
         for out in std::iter::once(first).chain(lines.try_iter()) {
             match out {
                 Out::Line(line) => batch.extend_from_slice(line.as_bytes()),
@@ -159,23 +144,24 @@ fn write_out(lines: &Receiver<Out>, shared: &Shared, name_deadline: Instant) {
                 break; // The rest goes in the next write.
             }
         }
-        if !send(shared, &mut batch) || closed.is_some() || shared.dropped.get().is_some() {
+        shared.queued.fetch_sub(batch.len(), Relaxed);
+        let sent = send(shared, &batch);
+        batch.clear();
+        if !sent || closed.is_some() || shared.dropped.get().is_some() {
             break;
         }
     }
     if let Some(why) = shared.dropped.get() {
-        let _ = (&shared.socket).write_all(protocol::closing(why).as_bytes());
+        send(shared, protocol::closing(why).as_bytes());
     }
     // Closing both directions also ends the member's reader if it is still reading.
     let _ = shared.socket.shutdown(Shutdown::Both);
 }
 
-/// Writes `batch` to the member and empties it; false if the connection failed, or the member
-/// took nothing for [`PATIENCE`] (the socket's write timeout: it is dropped).
-fn send(shared: &Shared, batch: &mut Vec<u8>) -> bool {
-    shared.queued.fetch_sub(batch.len(), Relaxed);
-    let sent = (&shared.socket).write_all(batch);
-    batch.clear();
+/// Writes `bytes` to the member; false if the connection failed, or the member took nothing for
+/// [`PATIENCE`] (the socket's write timeout: it is dropped).
+fn send(shared: &Shared, bytes: &[u8]) -> bool {
+    let sent = (&shared.socket).write_all(bytes);
     let timed_out =
         |error: &io::Error| matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
     if sent.as_ref().is_err_and(timed_out) {

@@ -53,7 +53,6 @@ impl Room {
         let list = protocol::member_list(names.chain([name]), state.members.len() + 1);
         let now = clock::time();
         state.tell(protocol::joined(&now, name, &list));
-        outbox.joined();
         outbox.push(&protocol::welcome(&now, name, &list).into());
         let (name, outbox) = (name.to_string(), outbox.clone());
         state.members.push(Member { name, key, outbox });

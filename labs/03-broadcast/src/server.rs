@@ -19,10 +19,11 @@ use labkit::thread::spawn;
 use labkit::{log, net, stop};
 use socket2::SockRef;
 
-use crate::gate::{Gate, Pass};
+use crate::gate::Gate;
 use crate::outbox::{Outbox, PATIENCE};
+use crate::protocol;
 use crate::room::Room;
-use crate::{protocol, session};
+use crate::session::{self, Naming};
 
 /// The kernel's send buffer for each member: 128 KiB (which Linux doubles for its bookkeeping).
 pub const SEND_BUFFER: usize = 128 * 1024;
@@ -96,7 +97,8 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_timeout: Duration) {
         match gate.enter(peer.ip()) {
             Ok(pass) => {
                 log::line(format!("connected with {peer}"));
-                if let Err(error) = start(stream, peer, &room, pass, name_timeout) {
+                let naming = (pass, Instant::now() + name_timeout);
+                if let Err(error) = start(stream, peer, &room, naming) {
                     log::line(format!("cannot serve {peer}: {}", explain(&error)));
                 }
             }
@@ -111,13 +113,7 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_timeout: Duration) {
 }
 
 /// Starts a connection's two threads: its writer, and `handle`, which reads.
-fn start(
-    stream: TcpStream,
-    peer: SocketAddr,
-    room: &Arc<Room>,
-    pass: Pass,
-    name_timeout: Duration,
-) -> io::Result<()> {
+fn start(stream: TcpStream, peer: SocketAddr, room: &Arc<Room>, naming: Naming) -> io::Result<()> {
     // Chat lines are small and should leave at once, not wait to be merged with the next; and a
     // peer that vanished without a word is noticed, even in a quiet room.
     stream.set_nodelay(true)?;
@@ -125,10 +121,10 @@ fn start(
     // Left to itself, the kernel would hold up to 4 MiB for a member that does not read, and
     // the server would notice it only megabytes later.
     SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER)?;
-    let (outbox, writer) = Outbox::new(stream.try_clone()?, Instant::now() + name_timeout);
+    let (outbox, writer) = Outbox::new(stream.try_clone()?);
     spawn("writer", writer)?;
     let room = Arc::clone(room);
-    let reading = move || session::handle(stream, peer, outbox, &room, pass);
+    let reading = move || session::handle(stream, peer, outbox, &room, naming);
     // Should this fail, the outbox is gone with `reading`, which ends the writer.
     spawn("handle", reading)
 }

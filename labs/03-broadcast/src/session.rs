@@ -2,28 +2,38 @@
 //! nickname, joins the room, then turns each line into a room event until the member leaves.
 
 use std::net::{SocketAddr, TcpStream};
+use std::time::Instant;
 
 use labkit::{clock, log};
 
 use crate::flood::Flood;
 use crate::framing::{self, LINE_LIMIT, Line, LineReader};
 use crate::gate::Pass;
+use crate::naming::{self, Timed};
 use crate::outbox::Outbox;
 use crate::room::Room;
 use crate::{nickname, protocol, text};
 
-/// A connection's lines, as they arrive.
-type Lines = LineReader<TcpStream>;
+/// The connection's pass through the gate, and its name's deadline.
+pub type Naming = (Pass, Instant);
 
-/// The documents' `handle`: reads the connection's lines and tells the room.
+/// A connection's lines, as they arrive.
+type Lines<'a> = LineReader<&'a Timed<'a>>;
+
+/// The documents' `handle`: reads the connection's lines and tells the room. `naming`: the
+/// connection's pass through the gate (counted until this returns), and when its name must have
+/// arrived.
 // course: cut | ask for a name until the room accepts one, then read line after line and broadcast each message until the member leaves; announce the leave | guide/src/lab03-broadcast.md#handle
-pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, mut pass: Pass) {
-    let mut lines = LineReader::new(socket, LINE_LIMIT);
+pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, naming: Naming) {
+    let (mut pass, deadline) = naming;
+    let timed = Timed::new(&socket, deadline);
+    let mut lines = LineReader::new(&timed, LINE_LIMIT);
     // `None`: gone (or dropped, or the server stopping) before choosing a name: not announced.
     let Some(name) = choose_name(&mut lines, &outbox, room) else {
         return log_why_dropped(&outbox, &peer.to_string());
     };
     pass.named();
+    timed.joined();
     log::line(format!("name of client is {name}"));
     let leaving = converse(&mut lines, &outbox, room, &name);
     log_why_dropped(&outbox, &name);
@@ -41,15 +51,15 @@ pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, 
 fn choose_name(lines: &mut Lines, outbox: &Outbox, room: &Room) -> Option<String> {
     loop {
         outbox.push(&protocol::prompt().into());
-        let refusal = match lines.read_line().ok()?? {
-            Line::TooLong => "it is longer than 16 characters".to_string(),
-            Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
-            Line::Text(proposed) => match nickname::check(&proposed) {
-                Err(reason) => reason,
-                Ok(name) => match room.join(&name, outbox) {
-                    Ok(()) => return Some(name),
-                    Err(taken) => taken?,
-                },
+        let line = lines.read_line();
+        if line.as_ref().is_err_and(naming::is_timeout) {
+            outbox.drop_for(protocol::NO_NAME_IN_TIME);
+        }
+        let refusal = match nickname::from_line(line.ok()??) {
+            Err(reason) => reason,
+            Ok(name) => match room.join(&name, outbox) {
+                Ok(()) => return Some(name),
+                Err(taken) => taken?,
             },
         };
         outbox.push(&protocol::nickname_refused(&refusal).into());

@@ -3,7 +3,8 @@
 //!
 //! `lab05 server` runs the room (port 9090), `lab05 client` joins it from a terminal (lab 03's
 //! client); `nc 127.0.0.1 9090` joins it too. The protocol is lab 03's, and so are its pieces:
-//! framing, nickname and text rules, every line sent, the gate, the log (`lab03::...`). What is
+//! framing, nickname and text rules, every line sent, the gate and the name deadline, the flood
+//! counter (`lab03::...`). What is
 //! here is the lesson of the guide chapter (guide/src/lab05-scale.md), what a thread per client
 //! costs:
 //!
@@ -15,11 +16,9 @@
 //! - `chunks`: what a member's queue holds: the room's lines, shared by all the queues;
 //! - `postman`: the one thread that writes every member that keeps up, never waiting;
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
-//! - `naming`: the deadline of a connection still choosing a name (how many may, per address
-//!   and in all, is lab 03's gate: `lab03::gate`, with this server's own most connections);
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> naming, room -> postman -> outbox -> chunks, load, sys. From
+//! Modules form a tree: server -> room -> postman -> outbox -> chunks, load, sys. From
 //! labkit come the log (`labkit::log`), the stop request (`labkit::stop`) and the threads'
 //! small stacks (`labkit::thread`).
 
@@ -29,7 +28,6 @@ compile_error!("lab05 runs on Linux only (see src/sys.rs); labs 01 to 04 run eve
 
 mod chunks;
 mod load;
-mod naming;
 mod outbox;
 mod postman;
 mod room;

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use lab03::flood::Flood;
 use lab03::framing::{self, LINE_LIMIT, Line, LineReader};
 use lab03::gate::{Gate, Pass};
+use lab03::naming::{Timed, is_timeout};
 use lab03::protocol;
 use lab03::{nickname, text};
 use labkit::cli::Address;
@@ -24,7 +25,6 @@ use labkit::error::{Context, Result, explain};
 use labkit::thread::spawn;
 use labkit::{clock, log, net, stop};
 
-use crate::naming::{Timed, is_timeout};
 use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::room::{Refused, Room};
 use crate::sys;
@@ -225,20 +225,16 @@ fn choose_name(
             Err(error) if is_timeout(&error) => return Err(Some(protocol::NO_NAME_IN_TIME)),
             Err(_) => return Err(None),
         };
-        let refusal = match line {
-            Line::TooLong => "it is longer than 16 characters".to_string(),
-            Line::NotUtf8 => "use only letters, digits, '-' and '_'".to_string(),
-            Line::Text(proposed) => match nickname::check(&proposed) {
-                Err(reason) => reason,
-                Ok(name) => {
-                    pass.named();
-                    match room.join(&name, outbox) {
-                        Ok(()) => return Ok(name),
-                        Err(Refused::Taken) => protocol::taken(&name),
-                        Err(Refused::Closed) => return Err(None),
-                    }
+        let refusal = match nickname::from_line(line) {
+            Err(reason) => reason,
+            Ok(name) => {
+                pass.named();
+                match room.join(&name, outbox) {
+                    Ok(()) => return Ok(name),
+                    Err(Refused::Taken) => protocol::taken(&name),
+                    Err(Refused::Closed) => return Err(None),
                 }
-            },
+            }
         };
         room.tell(outbox, &protocol::nickname_refused(&refusal));
     }

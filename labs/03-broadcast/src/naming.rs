@@ -3,12 +3,10 @@
 //! The documents' servers wait for a nickname for ever, and so did the first rooms of the kit:
 //! 8,200 connections that never send one, opened from one process in a second, filled the
 //! server, and every later user was closed without a word. How many may be choosing a name at
-//! once, per address and in all, lab 03's gate says (`lab03::gate`, counted from the accept
-//! until the connection has sent a well-formed name); here its reads share one deadline until it
-//! has joined ([`Timed`]): the server's `--name-timeout`, 30 s by default, from the accept to
-//! the end of the name, so a connection that trickles a byte at a time cannot hold its place
-//! for ever. (Lab 03 keeps the deadline in each member's writer thread, which lab 05 starts only
-//! for a member that lags: here the reader keeps it.)
+//! once, per address and in all, the gate says (see the gate module); here a connection's
+//! reads share one deadline until it has joined ([`Timed`]): the server's `--name-timeout`, 30 s
+//! by default, from the accept to the end of the name, so a connection that trickles a byte at
+//! a time cannot hold its place for ever. (Lab 05's server uses it too.)
 
 use std::cell::Cell;
 use std::io::{self, Read};
