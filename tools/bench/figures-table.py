@@ -47,6 +47,7 @@ COLUMNS = [
     ("member join max", "member_join_max_ms", millis),
     ("threads", "server_threads_most", count),
     ("server RSS", "server_peak_rss_kb", mib),
+    ("server CPU", "server_cpu_ms", seconds),
 ]
 
 # The side-by-side table: for each kit row, the figures that matter, as (label, field, show),
@@ -59,6 +60,7 @@ SIDE_BY_SIDE = [
         ("lost", "lost", count, False),
         ("garbled", "garbled", count, False),
         ("peak RSS", "server_peak_rss_kb", mib),
+        ("server CPU (user + system)", "server_cpu_ms", seconds),
     ]),
     ("500 connecting at once", "connect500", [
         ("joined", "joined", count, False),
