@@ -25,6 +25,7 @@ use labkit::error::{Context, Result, explain};
 use labkit::thread::spawn;
 use labkit::{clock, log, net, stop};
 
+use crate::doorman::Doorman;
 use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::room::{Refused, Room};
 use crate::sys;
@@ -84,9 +85,12 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration) {
     // Lab 03's limits on connections, and on those still choosing a name, with this server's
     // own most connections: every connection's `handle` thread holds its pass while it runs.
     let gate = Arc::new(Gate::holding(most));
-    for connection in listener.incoming() {
-        let stream = match connection {
-            Ok(stream) => stream,
+    // Those the gate refuses are closed by the doorman, while this loop accepts the next.
+    let doorman = Doorman::start();
+    loop {
+        // `accept` says who connected: no second system call to ask.
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
             Err(error) => {
                 log::line(format!("cannot accept a connection: {}", explain(&error)));
                 // Most likely out of file descriptors: give members a moment to leave rather
@@ -95,24 +99,14 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration) {
                 continue;
             }
         };
-        let Ok(peer) = stream.peer_addr() else {
-            continue; // Gone already.
-        };
         match gate.enter(peer.ip()) {
             Ok(pass) => {
                 let deadline = Instant::now() + name_deadline;
                 admit(stream, peer, (pass, deadline), &room);
             }
-            Err(why) => turn_away(&stream, peer, why),
+            Err(why) => doorman.turn_away(stream, peer, why),
         }
     }
-}
-
-/// Closes a connection the server will not serve, with its reason as its one line. The line
-/// is sent without waiting: the accept loop waits for nobody.
-fn turn_away(stream: &TcpStream, peer: SocketAddr, why: &str) {
-    log::line(format!("turned away {peer}: {why}"));
-    let _ = sys::send_now(stream, protocol::closing(why).as_bytes());
 }
 
 /// How many connections the server holds at most. Each has a thread, and a second one if it
