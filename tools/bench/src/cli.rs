@@ -49,7 +49,8 @@ pub struct Args {
     /// Scenario: abruptly close this percentage of the members (0 to 100) half way through.
     #[arg(long, value_name = "PERCENT", default_value_t = 0)]
     pub kill: u64,
-    /// Scenario: one more member joins, then never reads and never sends.
+    /// Scenario: one more member joins, then never reads and never sends (the run lasts at least
+    /// 3 s, so that the server has to deal with it).
     #[arg(long)]
     pub non_reader: bool,
     /// Scenario: this many more clients connect at once half way through, join, and stay.
