@@ -1,6 +1,6 @@
 //! Lab 03: the threaded broadcast room of documents 000, 001, 002 and 003, as a library that
-//! the `lab03` binary calls (and lab 05 reuses: its protocol pieces, its gate and its flood
-//! counter are these).
+//! the `lab03` binary calls (and lab 05 reuses: its protocol pieces, its gate, its name deadline
+//! and its flood counter are these).
 //!
 //! What this stage teaches: a thread per client, and what sharing a room between threads asks
 //! for. Each member has a thread that reads what it says and one that writes what the room
@@ -35,7 +35,7 @@
 //!
 //! Modules form a tree: server uses gate, session, room and outbox; session uses room, outbox,
 //! gate, naming and flood; room uses outbox; outbox and gate use only protocol; client uses dialect;
-//! nothing uses server or session.
+//! nothing uses server, and only server uses session.
 
 pub mod client;
 pub mod dialect;

@@ -65,11 +65,9 @@ pub fn run(listener: TcpListener, stop: Receiver<()>, name_timeout: Duration) ->
     spawn("receive", receiving).context("cannot start the accept thread")?;
     let _ = stop.recv();
     let closing = room.close();
-    let plural = if closing.len() == 1 { "" } else { "s" };
-    log::line(format!(
-        "stopping: telling {} member{plural}",
-        closing.len()
-    ));
+    let members = closing.len();
+    let plural = if members == 1 { "" } else { "s" };
+    log::line(format!("stopping: telling {members} member{plural}"));
     let deadline = Instant::now() + PATIENCE;
     for closed in closing {
         let _ = closed.recv_timeout(deadline.saturating_duration_since(Instant::now()));

@@ -23,7 +23,7 @@ type Lines<'a> = LineReader<&'a Timed<'a>>;
 /// The documents' `handle`: reads the connection's lines and tells the room. `naming`: the
 /// connection's pass through the gate (counted until this returns), and when its name must have
 /// arrived.
-// course: cut | ask for a name until the room accepts one, then read line after line and broadcast each message until the member leaves; announce the leave | guide/src/lab03-broadcast.md#handle
+// course: cut | read through naming::Timed (the name's deadline) and ask for a name until the room accepts one; then pass.named() and timed.joined(), read line after line and broadcast each message until the member leaves; announce the leave | guide/src/lab03-broadcast.md#handle
 pub fn handle(socket: TcpStream, peer: SocketAddr, outbox: Outbox, room: &Room, naming: Naming) {
     let (mut pass, deadline) = naming;
     let timed = Timed::new(&socket, deadline);
@@ -54,6 +54,7 @@ fn choose_name(lines: &mut Lines, outbox: &Outbox, room: &Room) -> Option<String
         let line = lines.read_line();
         if line.as_ref().is_err_and(naming::is_timeout) {
             outbox.drop_for(protocol::NO_NAME_IN_TIME);
+            return None;
         }
         let refusal = match nickname::from_line(line.ok()??) {
             Err(reason) => reason,

@@ -263,9 +263,10 @@ fn a_member_that_never_reads_is_dropped_and_the_others_get_everything() {
     alice.expect("* stalled joined! In the room: alice, bob, stalled.\n");
     bob.expect("* stalled joined! In the room: alice, bob, stalled.\n");
 
-    // 1,000 messages near the line limit: 8 MB for every member, far more than the kernel and
-    // the server's queue (outbox::QUEUE_LIMIT, 2 MiB) hold for a member that does not read,
-    // which is dropped. They go in ten rounds,
+    // 1,000 messages near the line limit: 8 MB for every member, far more than the kernel holds
+    // for a member that does not read, which is dropped (by lab 03 once its socket takes
+    // nothing for outbox::PATIENCE, or its queue passes 16 MiB; lab 05 has its own rules, in
+    // its outbox module). They go in ten rounds,
     // alice and bob each sending 50 at once and reading the round before the next: a brisk
     // conversation between members who read, whom a loaded machine may slow down for a moment
     // but who never fall megabytes behind.
@@ -375,9 +376,9 @@ fn a_member_that_pauses_reading_is_waited_for_and_gets_everything_in_order() {
     alice.expect("* paused joined! In the room: alice, paused.\n");
 
     // 100 lines of 8 KB, 800 KB: more than the kernel holds for a connection nobody reads, so
-    // the server's queue keeps the rest and sends it later. Less than outbox::QUEUE_LIMIT, and
-    // the pause lasts far less than outbox::PATIENCE: this member has only paused, and must not
-    // be dropped.
+    // the server's queue keeps the rest and sends it later (lab 03's queue holds 16 MiB; lab
+    // 05's speaker waits once 64 KiB are queued), and the pause lasts far less than
+    // outbox::PATIENCE: this member has only paused, and must not be dropped.
     let padding = say_long_lines(&mut alice, 100);
     alice.send_line("said after the long lines");
     alice.expect(") alice: said after the long lines\n");
