@@ -11,8 +11,9 @@
 //! Here `receive` hands each connection it turns away to the doorman and accepts the next one
 //! (a few µs); the doorman writes the reason, logs it and closes the socket, on a thread of its
 //! own. A member behind the crowd is then reached after 8,000 accepts, not 8,000 accepts,
-//! writes, closes and log lines. Connections still leave in the order they came, each with its
-//! reason (the same line, the same log), and the accept loop still waits for nobody.
+//! writes, closes and log lines. Connections still leave in the order they came (while fewer than
+//! [`WAITING`] wait), each with its reason (the same line, the same log), and the accept loop
+//! still waits for nobody.
 //!
 //! What waits at the door is bounded ([`WAITING`]): each is an open socket. Past that, or if
 //! the doorman's thread cannot be started, the accept loop turns the connection away itself,
@@ -28,13 +29,15 @@ use crate::sys;
 
 /// How many turned-away connections may wait for the doorman: as many as the kernel's queue of
 /// new connections holds (`labkit::net::BACKLOG`), so an attacker gains at most a second queue
-/// of open sockets from it. The doorman's turn costs about as much as the attacker's connect, so
+/// of open sockets from it (each an open file: the server raises its limit to the hard limit
+/// when it starts, see `sys::raise_open_file_limit`). The doorman's turn costs about as much as the attacker's connect, so
 /// it rarely falls far behind.
 pub const WAITING: usize = labkit::net::BACKLOG as usize;
 
 /// A connection to turn away, and why.
 type Refusal = (TcpStream, SocketAddr, &'static str);
 
+/// The accept loop's way to the doorman's thread.
 pub struct Doorman {
     /// None if the doorman's thread could not be started: the accept loop does its work.
     door: Option<SyncSender<Refusal>>,
@@ -104,7 +107,9 @@ mod tests {
 
     #[test]
     fn the_doorman_sends_the_reason_and_closes_the_connection() {
-        let said = turned_away_by(&Doorman::start());
+        let doorman = Doorman::start();
+        assert!(doorman.door.is_some(), "the doorman's thread started");
+        let said = turned_away_by(&doorman);
         assert_eq!(said, protocol::closing(protocol::SERVER_BUSY));
     }
 

@@ -94,9 +94,13 @@ impl Room {
         let now = clock::time();
         let mut after = Aftermath::default();
         let (newcomer, others) = state.members.split_last().expect("it was just added");
-        deliver(others, &protocol::joined(&now, name, &list), &mut after);
+        deliver(
+            others,
+            &shared(protocol::joined(&now, name, &list)),
+            &mut after,
+        );
         let welcome = protocol::welcome(&now, name, &list);
-        deliver(std::slice::from_ref(newcomer), &welcome, &mut after);
+        deliver(std::slice::from_ref(newcomer), &shared(welcome), &mut after);
         drop(state);
         after.finish(&self.postman);
         Ok(())
@@ -119,10 +123,10 @@ impl Room {
             .iter()
             .map(|text| protocol::message(&now, name, text))
             .collect();
-        let lines: Arc<[u8]> = Arc::from(lines.as_bytes());
+        let lines = shared(lines);
         let state = self.lock_to_speak();
         let mut after = Aftermath::default();
-        queue(&state.members, &lines, &mut after);
+        deliver(&state.members, &lines, &mut after);
         drop(state);
         after.finish(&self.postman);
     }
@@ -137,7 +141,7 @@ impl Room {
         state.members.remove(index);
         let left = protocol::left(&clock::time(), name);
         let mut after = Aftermath::default();
-        deliver(&state.members, &left, &mut after);
+        deliver(&state.members, &shared(left), &mut after);
         drop(state);
         after.finish(&self.postman);
         true
@@ -150,7 +154,7 @@ impl Room {
         state.open = false;
         let goodbye = protocol::shutting_down(&clock::time());
         let mut after = Aftermath::default();
-        deliver(&state.members, &goodbye, &mut after);
+        deliver(&state.members, &shared(goodbye), &mut after);
         let members = std::mem::take(&mut state.members);
         drop(state);
         let outboxes: Vec<Arc<Outbox>> = members
@@ -197,16 +201,16 @@ impl Room {
 /// Queues `lines` to each of `members`, and notes in `after` what is left to do once the
 /// room's lock is released. The lines are made once and shared by every member's queue (see
 /// the chunks module).
-fn deliver(members: &[Member], lines: &str, after: &mut Aftermath) {
-    queue(members, &Arc::from(lines.as_bytes()), after);
-}
-
-/// [`deliver`] for lines already shared.
-fn queue(members: &[Member], lines: &Arc<[u8]>, after: &mut Aftermath) {
+fn deliver(members: &[Member], lines: &Arc<[u8]>, after: &mut Aftermath) {
     for member in members {
         let pushed = member.outbox.push(lines);
         after.note(&member.outbox, pushed);
     }
+}
+
+/// One copy of `line`, for every member's queue to share.
+fn shared(line: String) -> Arc<[u8]> {
+    Arc::from(line.as_bytes())
 }
 
 /// What is left to do after queueing lines, once the room's lock is released: posting the

@@ -377,6 +377,21 @@ mod tests {
     }
 
     #[test]
+    fn checksum_digits_read_as_from_str_radix_reads_them() {
+        for at in 0..8 {
+            for byte in 0..=255u8 {
+                let mut digits = *b"8f2c01aA";
+                digits[at] = byte;
+                let expected = std::str::from_utf8(&digits)
+                    .ok()
+                    .filter(|text| text.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .and_then(|text| u32::from_str_radix(text, 16).ok());
+                assert_eq!(hex_of(&digits), expected, "{digits:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_message_has_the_size_asked_for_and_reads_back() {
         let sent = message(3, 17, 52_000_123, 64);
         assert_eq!(sent.len(), 64);

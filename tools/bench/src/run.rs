@@ -30,13 +30,13 @@ const TICK: Duration = Duration::from_millis(10);
 /// Two bits per expected delivery: past this many, the tallies would not fit in memory.
 const MOST_DELIVERIES: u64 = 4_000_000_000;
 
-/// The server's address from --host and --port (or the preset's port).
 /// How long the `--non-reader` scenario's member stays at least, reading nothing. The kit's rooms
 /// drop a member whose socket takes nothing for a second; lab 05 carries 100 x 1000 in about a
 /// second, and runs that ended first left the rule untried (the non-reader's drop was logged in
 /// 1 of 3 runs).
 const NON_READER_STAYS: Duration = Duration::from_secs(3);
 
+/// The server's address from --host and --port (or the preset's port).
 pub fn server_address(args: &Args) -> Result<SocketAddr> {
     let port = args.port.unwrap_or(args.preset.default_port());
     loopback_address(&args.host, port)
