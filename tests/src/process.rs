@@ -434,9 +434,13 @@ mod tests {
 
     /// A Python program that answers Ctrl-C by printing a line and exiting with status 0, the way
     /// a room server tells its members and stops.
-    const ANSWERS_CTRL_C: &str = "import sys, time\n\
-        print('ready', flush=True)\n\
-        try:\n    time.sleep(30)\n\
+    /// It puts Python's own Ctrl-C handler back first: started from a background job, a program
+    /// inherits Ctrl-C ignored, and Python then never raises KeyboardInterrupt (a clean clone's
+    /// suite run with `&` failed here twice). It says `ready` inside its `try`, so that a Ctrl-C
+    /// sent as soon as `ready` is read cannot fall between the two.
+    const ANSWERS_CTRL_C: &str = "import signal, sys, time\n\
+        signal.signal(signal.SIGINT, signal.default_int_handler)\n\
+        try:\n    print('ready', flush=True)\n    time.sleep(30)\n\
         except KeyboardInterrupt:\n    print('interrupted', flush=True)\n    sys.exit(0)\n";
 
     #[test]
