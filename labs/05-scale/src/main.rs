@@ -10,6 +10,7 @@
 //! - `server`: the documents' `receive` (accept loop, the kernel's limits, unnamed connections
 //!   limited) and `handle` (one thread per member, its lines said in batches);
 //! - `doorman`: the thread that turns connections away, so that the accept loop only accepts;
+//! - `pace`: each member's share of the server: past a burst, its lines are read at a pace;
 //! - `room`: the member list and the documents' `broadcast`, under one lock: it only queues;
 //! - `outbox`: each member's queue (the documents' `client.send`), the slow-reader rules, and
 //!   its writer thread for when it lags;
@@ -18,7 +19,7 @@
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> doorman, room -> postman -> outbox -> chunks, load, sys. From
+//! Modules form a tree: server -> doorman, pace, room -> postman -> outbox -> chunks, load, sys. From
 //! labkit come the log (`labkit::log`), the stop request (`labkit::stop`) and the threads'
 //! small stacks (`labkit::thread`).
 
@@ -30,6 +31,7 @@ mod chunks;
 mod doorman;
 mod load;
 mod outbox;
+mod pace;
 mod postman;
 mod room;
 mod server;

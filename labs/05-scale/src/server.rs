@@ -27,6 +27,7 @@ use labkit::{clock, log, net, stop};
 
 use crate::doorman::Doorman;
 use crate::outbox::{Outbox, SEND_BUFFER};
+use crate::pace::Pace;
 use crate::room::{Refused, Room};
 use crate::sys;
 
@@ -52,7 +53,8 @@ pub fn serve(address: &Address<9090>, name_deadline: Duration) -> Result<()> {
 }
 
 /// Serves the room on `listener` until `stop` receives (or all its senders are gone), then
-/// tells the members and returns: the testable entry point (the log must be started first).
+/// tells the members and returns: the testable entry point (nothing is logged unless the log
+/// was started).
 pub fn run(listener: TcpListener, stop: Receiver<()>, name_deadline: Duration) -> Result<()> {
     let room = Arc::new(Room::start().context("cannot start the postman thread")?);
     let accepting = Arc::clone(&room);
@@ -246,6 +248,7 @@ fn converse(
     // is said at once, since the next read would wait for the network.
     let mut arrived = Vec::new();
     let mut logged = Flood::default();
+    let mut pace = Pace::new(Instant::now());
     let leaving = loop {
         let line = match lines.read_line() {
             Ok(Some(line)) => line,
@@ -257,6 +260,14 @@ fn converse(
                 break Leaving::Lost;
             }
         };
+        // Past its share, the member waits before its next line is read (see the pace
+        // module); what it said before goes to the room first.
+        let wait = pace.line(Instant::now());
+        if !wait.is_zero() {
+            room.say(name, &arrived);
+            arrived.clear();
+            thread::sleep(wait);
+        }
         let reply = match line {
             Line::TooLong => Some(protocol::line_too_long(LINE_LIMIT)),
             Line::NotUtf8 => Some(protocol::not_utf8()),
@@ -286,4 +297,54 @@ fn converse(
     room.say(name, &arrived);
     logged.count(name);
     leaving
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pace::{BURST, LINES_PER_SECOND};
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::mpsc;
+
+    /// A member that sends more than its burst at once: every line comes back, in order, but
+    /// those past the burst only at the member's pace. (The log is not started: nothing is
+    /// logged.)
+    #[test]
+    fn past_its_burst_a_member_is_read_at_its_pace_and_loses_nothing() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, stop_requested) = mpsc::channel();
+        let server = thread::spawn(move || run(listener, stop_requested, Duration::from_secs(30)));
+        let mut member = TcpStream::connect(address).unwrap();
+        member
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut heard = BufReader::new(member.try_clone().unwrap());
+        member.write_all(b"alice\n").unwrap();
+
+        let past_burst = 400;
+        let count = BURST as usize + past_burst;
+        let lines: String = (0..count).map(|n| format!("line {n}\n")).collect();
+        let started = Instant::now();
+        member.write_all(lines.as_bytes()).unwrap();
+        let mut next = 0;
+        while next < count {
+            let mut line = String::new();
+            assert!(heard.read_line(&mut line).unwrap() > 0, "the server closed");
+            if let Some((_, text)) = line.trim_end().split_once(") alice: ") {
+                assert_eq!(text, format!("line {next}"), "every line, in order");
+                next += 1;
+            }
+        }
+        let took = started.elapsed().as_secs_f64();
+        // The member earns a line every 1/LINES_PER_SECOND s: at least this long, however fast
+        // the machine; without a pace, a few milliseconds.
+        let least = past_burst as f64 / LINES_PER_SECOND;
+        assert!(
+            took >= least * 0.99,
+            "took {took:.3} s, not at least {least:.3} s"
+        );
+        stop.send(()).unwrap();
+        server.join().unwrap().unwrap();
+    }
 }
