@@ -10,7 +10,8 @@
 //! - `server`: the documents' `receive` (accept loop, the kernel's limits, unnamed connections
 //!   limited) and `handle` (one thread per member, its lines said in batches);
 //! - `doorman`: the thread that turns connections away, so that the accept loop only accepts;
-//! - `pace`: each member's share of the server: past a burst, its lines are read at a pace;
+//! - `pace`: each member's share of the server: past a burst, its lines are read at a pace,
+//!   and a member that stays past its share is dropped;
 //! - `room`: the member list and the documents' `broadcast`, under one lock: it only queues;
 //! - `outbox`: each member's queue (the documents' `client.send`), the slow-reader rules, and
 //!   its writer thread for when it lags;

@@ -45,7 +45,8 @@ use crate::sys;
 /// this is also how far a flooder's lines may run ahead of everybody else's: under `bench
 /// --flood`, the steady member's p99 was 3.6 ms with 256 KiB and 1.1 ms with 64 KiB (three runs
 /// each, 1 December; 2.0 to 2.4 ms in the figures runs after, where lab 03's read 1.8 to 3.1),
-/// while 100 x 200 at once and 100 x 50 at 20/s stayed where they were.
+/// while 100 x 200 at once and 100 x 50 at 20/s stayed where they were. (Those runs came before
+/// the pace module, which now keeps a flooder to its share.)
 pub const QUEUE_LIMIT: usize = 64 * 1024;
 
 /// A member that took nothing for this long is not reading at the moment: nobody waits for it.

@@ -1,54 +1,95 @@
-//! One member's share of the server: how fast a member's lines are read.
+//! One member's share of the server: how fast `handle` reads a member's lines.
 //!
 //! Every member has a thread that reads its lines, and a thread can take a whole processor. A
 //! member that sends as fast as it can keeps its reader busy on one of the two cores: under
 //! `bench --flood`, the flooder's reader used 3.4 of the run's first 4 seconds of processor time
-//! (lab 03's, 4.0), and every other member's lines waited for what was left. Lab 03 lets it: its
-//! room only ever slows down to its slowest reader, never to a fair share.
+//! (lab 03's, 4.0), and every other member's lines waited for what was left. Nothing in lab 03
+//! limits how much one member says: its queues only drop a member that cannot keep up with the
+//! others.
 //!
-//! Here each member may send [`BURST`] lines at once, and [`LINES_PER_SECOND`] after that. Past
-//! its share, its reader waits before reading on: the member is not told and loses nothing, its
-//! lines wait in its own socket, and TCP makes it wait in turn. Nobody else waits for it. This is
-//! a token bucket: it holds [`BURST`] tokens, gains [`LINES_PER_SECOND`] a second, and every line
-//! read takes one. Under `bench --flood` the flooder's reader then used 0.12 s of those 4 s. The
-//! bench chapter's other rows stay within the burst: their busiest member sends 1,000 lines at
-//! once.
+//! Here each member may send [`BURST`] lines at once, and [`LINES_PER_SECOND`] after that: a
+//! token bucket, which holds [`BURST`] tokens, gains [`LINES_PER_SECOND`] a second, and gives
+//! one to every line read. Past its share, the member's reader waits before it reads on. The
+//! member loses nothing: its lines wait in the sockets, and TCP makes it wait in turn. Nobody
+//! else waits for it.
+//!
+//! Waiting has a price: what the member has already sent waits too, in its own socket buffer and
+//! in the server's, and keeps coming at the member's pace even after it has gone (a flooder's
+//! last four megabytes, under `bench --flood`, would take half a minute). So a member that stays
+//! past its share for [`PATIENCE`] is dropped: the room stops reading it, and what it sent is
+//! thrown away with its connection. The share counts lines, whatever their length (at most
+//! `lab03::framing::LINE_LIMIT`).
 
 use std::time::{Duration, Instant};
 
-/// How many lines a member may send at once before its reader slows down.
-pub const BURST: f64 = 2_000.0;
+/// How many lines a member may send at once before its reader slows down. The busiest member
+/// of the bench chapter's rows sends 1,000 at once.
+pub const BURST: u32 = 2_000;
 
 /// How many lines a second a member may send, on average, once it has used its burst.
-pub const LINES_PER_SECOND: f64 = 2_000.0;
+pub const LINES_PER_SECOND: u32 = 2_000;
+
+/// How many lines past its share a member may get before its reader waits. Waiting then lasts
+/// as long as these lines take at the member's pace, and the lines read meanwhile go to the
+/// room together: one wait, and one queueing, for every 20 lines rather than for every line.
+pub const SLACK: u32 = 20;
+
+/// How long a member may send past its share before it is dropped with [`SENT_TOO_FAST`].
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Why a member was dropped, in its last line and the log: lab 05's own reason, beside lab 03's
+/// (`lab03::protocol`).
+pub const SENT_TOO_FAST: &str = "sent more lines than its share for too long";
+
+/// What the reader does after a line (see [`Pace::take_line`]).
+#[derive(Debug, PartialEq)]
+pub enum Share {
+    /// Reads on.
+    ReadOn,
+    /// Waits this long before it reads on: the member is past its share.
+    Wait(Duration),
+    /// Stops: the member has been past its share for [`PATIENCE`].
+    Exceeded,
+}
 
 /// What is left of one member's share.
 pub struct Pace {
-    /// Lines the member may still send at once; below zero, the lines it is ahead of its share.
+    /// Lines the member may still send at once; below zero, the lines it is past its share.
     tokens: f64,
     /// When `tokens` was last refilled.
     since: Instant,
+    /// Since when the member has had fewer than [`SLACK`] lines of its share saved at every
+    /// line: it sends at its pace or faster. (Not "no line saved": a reader's waits last a
+    /// little longer than asked, and a member that waits as told earns a line now and then.)
+    past_share_since: Option<Instant>,
 }
 
 impl Pace {
     /// A full share, at `now`.
     pub fn new(now: Instant) -> Pace {
         Pace {
-            tokens: BURST,
+            tokens: f64::from(BURST),
             since: now,
+            past_share_since: None,
         }
     }
 
-    /// Counts one line, read at `now`: how long the reader should wait before it reads the
-    /// next one (zero while the member is within its share).
-    pub fn line(&mut self, now: Instant) -> Duration {
-        let earned = now.saturating_duration_since(self.since).as_secs_f64() * LINES_PER_SECOND;
-        self.tokens = (self.tokens + earned).min(BURST) - 1.0;
+    /// Counts one line, read at `now`, and says what the reader does next.
+    pub fn take_line(&mut self, now: Instant) -> Share {
+        let rate = f64::from(LINES_PER_SECOND);
+        let earned = now.saturating_duration_since(self.since).as_secs_f64() * rate;
+        self.tokens = (self.tokens + earned).min(f64::from(BURST));
         self.since = now;
-        if self.tokens >= 0.0 {
-            Duration::ZERO
+        if self.tokens >= f64::from(SLACK) {
+            self.past_share_since = None;
+        } else if *self.past_share_since.get_or_insert(now) + PATIENCE <= now {
+            return Share::Exceeded;
+        }
+        self.tokens -= 1.0;
+        if self.tokens >= -f64::from(SLACK) {
+            Share::ReadOn
         } else {
-            Duration::from_secs_f64(-self.tokens / LINES_PER_SECOND)
+            Share::Wait(Duration::from_secs_f64(-self.tokens / rate))
         }
     }
 }
@@ -57,58 +98,106 @@ impl Pace {
 mod tests {
     use super::*;
 
-    /// The waits `lines` lines sent at once would get.
-    fn at_once(pace: &mut Pace, now: Instant, lines: usize) -> Vec<Duration> {
-        (0..lines).map(|_| pace.line(now)).collect()
+    /// What the reader is told for `lines` lines sent at once.
+    fn at_once(pace: &mut Pace, now: Instant, lines: u32) -> Vec<Share> {
+        (0..lines).map(|_| pace.take_line(now)).collect()
+    }
+
+    fn seconds(lines: u32) -> f64 {
+        f64::from(lines) / f64::from(LINES_PER_SECOND)
     }
 
     #[test]
-    fn a_burst_is_read_without_waiting() {
+    fn a_burst_and_the_slack_are_read_without_waiting() {
         let start = Instant::now();
         let mut pace = Pace::new(start);
-        let waits = at_once(&mut pace, start, BURST as usize);
-        assert!(waits.iter().all(|wait| wait.is_zero()), "{waits:?}");
+        let told = at_once(&mut pace, start, BURST + SLACK);
+        assert!(told.iter().all(|share| *share == Share::ReadOn));
     }
 
     #[test]
-    fn past_the_burst_each_line_waits_its_share_of_a_second() {
+    fn past_the_slack_each_line_waits_for_what_the_member_owes() {
         let start = Instant::now();
         let mut pace = Pace::new(start);
-        at_once(&mut pace, start, BURST as usize);
-        let per_line = 1.0 / LINES_PER_SECOND;
-        for ahead in 1..=10 {
-            let wait = pace.line(start).as_secs_f64();
-            assert!(
-                (wait - ahead as f64 * per_line).abs() < 1e-9,
-                "{ahead}: {wait}"
-            );
+        at_once(&mut pace, start, BURST + SLACK);
+        for past in 1..=10 {
+            let Share::Wait(wait) = pace.take_line(start) else {
+                panic!("line {past} past the slack did not wait");
+            };
+            let owed = seconds(SLACK + past);
+            assert!((wait.as_secs_f64() - owed).abs() < 1e-9, "{past}: {wait:?}");
         }
     }
 
     #[test]
-    fn a_reader_that_waited_as_told_reads_the_next_line_at_once_or_nearly() {
+    fn a_reader_that_waits_as_told_reads_the_slack_between_waits() {
         let start = Instant::now();
         let mut pace = Pace::new(start);
-        at_once(&mut pace, start, BURST as usize);
+        at_once(&mut pace, start, BURST + SLACK);
         let mut now = start;
-        for _ in 0..100 {
-            let wait = pace.line(now);
-            assert!(
-                wait.as_secs_f64() <= 1.0 / LINES_PER_SECOND + 1e-9,
-                "{wait:?}"
-            );
-            now += wait;
+        let mut waits = 0;
+        for _ in 0..10 * SLACK {
+            if let Share::Wait(wait) = pace.take_line(now) {
+                assert!(wait.as_secs_f64() <= seconds(SLACK + 1) + 1e-9, "{wait:?}");
+                now += wait;
+                waits += 1;
+            }
         }
+        // One wait for every SLACK lines or so, not one for every line.
+        assert!((9..=11).contains(&waits), "{waits} waits");
     }
 
     #[test]
     fn a_quiet_member_earns_its_burst_back_and_no_more() {
         let start = Instant::now();
         let mut pace = Pace::new(start);
-        at_once(&mut pace, start, BURST as usize + 500);
+        at_once(&mut pace, start, BURST + SLACK);
         let later = start + Duration::from_secs(10);
-        let waits = at_once(&mut pace, later, BURST as usize);
-        assert!(waits.iter().all(|wait| wait.is_zero()), "the burst is back");
-        assert!(!pace.line(later).is_zero(), "but not more than the burst");
+        let told = at_once(&mut pace, later, BURST + SLACK);
+        assert!(
+            told.iter().all(|share| *share == Share::ReadOn),
+            "the burst is back"
+        );
+        assert!(
+            pace.take_line(later) != Share::ReadOn,
+            "but not more than the burst"
+        );
+    }
+
+    #[test]
+    fn a_member_past_its_share_for_the_whole_patience_is_dropped() {
+        let start = Instant::now();
+        let mut pace = Pace::new(start);
+        at_once(&mut pace, start, BURST);
+        // Then as fast as it is let: read on, or wait as told (and, as a real reader's, each
+        // wait lasts a millisecond longer than asked), until PATIENCE has passed.
+        let mut now = start;
+        let mut told = pace.take_line(now);
+        while now < start + PATIENCE {
+            assert_ne!(
+                told,
+                Share::Exceeded,
+                "dropped too soon, at {:?}",
+                now - start
+            );
+            if let Share::Wait(wait) = told {
+                now += wait + Duration::from_millis(1);
+            }
+            told = pace.take_line(now);
+        }
+        assert_eq!(told, Share::Exceeded);
+    }
+
+    #[test]
+    fn a_member_that_slows_down_to_its_share_is_not_dropped() {
+        let start = Instant::now();
+        let mut pace = Pace::new(start);
+        at_once(&mut pace, start, BURST);
+        // Half its pace for twice the patience: it saves a token between lines.
+        let mut now = start;
+        while now < start + 2 * PATIENCE {
+            now += Duration::from_secs_f64(2.0 / f64::from(LINES_PER_SECOND));
+            assert_ne!(pace.take_line(now), Share::Exceeded);
+        }
     }
 }

@@ -27,7 +27,7 @@ use labkit::{clock, log, net, stop};
 
 use crate::doorman::Doorman;
 use crate::outbox::{Outbox, SEND_BUFFER};
-use crate::pace::Pace;
+use crate::pace::{self, Pace, Share};
 use crate::room::{Refused, Room};
 use crate::sys;
 
@@ -158,6 +158,8 @@ enum Leaving {
     Shutdown,
     /// Its connection ended without a word: killed, network gone, or dropped by the room.
     Lost,
+    /// It stayed past its share of lines for too long (see the pace module).
+    TooFast,
 }
 
 /// The documents' `handle`: one member's whole session, on its own thread.
@@ -173,20 +175,27 @@ fn handle(
     let (mut pass, deadline) = naming;
     let timed = Timed::new(socket, deadline);
     let mut lines = LineReader::new(&timed, LINE_LIMIT);
-    let chosen = choose_name(&mut lines, outbox, room, &mut pass);
+    // One share for the whole connection, the name included (see the pace module).
+    let mut pace = Pace::new(Instant::now());
+    let chosen = choose_name(&mut lines, outbox, room, &mut pass, &mut pace);
     match chosen {
         Ok(name) => {
             timed.joined();
             log::line(format!("name of client is {name}"));
-            let leaving = converse(&mut lines, outbox, room, &name);
+            let leaving = converse(&mut lines, outbox, room, &name, &mut pace);
             if room.leave(&name) {
                 let reason = match leaving {
                     Leaving::Close => "CLOSE",
                     Leaving::Shutdown => "shutdown",
                     Leaving::Lost => "connection lost",
+                    Leaving::TooFast => {
+                        log::line(format!("{name} dropped: {}", pace::SENT_TOO_FAST));
+                        room.tell(outbox, &protocol::closing(pace::SENT_TOO_FAST));
+                        "dropped"
+                    }
                 };
                 log::line(format!("{name} left ({reason})"));
-                if !matches!(leaving, Leaving::Lost) {
+                if matches!(leaving, Leaving::Close | Leaving::Shutdown) {
                     room.tell(outbox, &protocol::goodbye(&clock::time(), &name));
                 }
             }
@@ -212,6 +221,7 @@ fn choose_name(
     outbox: &Arc<Outbox>,
     room: &Room,
     pass: &mut Pass,
+    pace: &mut Pace,
 ) -> std::result::Result<String, Option<&'static str>> {
     loop {
         room.tell(outbox, &protocol::prompt());
@@ -221,6 +231,11 @@ fn choose_name(
             Err(error) if is_timeout(&error) => return Err(Some(protocol::NO_NAME_IN_TIME)),
             Err(_) => return Err(None),
         };
+        match pace.take_line(Instant::now()) {
+            Share::ReadOn => {}
+            Share::Wait(wait) => thread::sleep(wait),
+            Share::Exceeded => return Err(Some(pace::SENT_TOO_FAST)),
+        }
         let refusal = match nickname::from_line(line) {
             Err(reason) => reason,
             Ok(name) => {
@@ -242,13 +257,13 @@ fn converse(
     outbox: &Arc<Outbox>,
     room: &Room,
     name: &str,
+    pace: &mut Pace,
 ) -> Leaving {
     // Messages that arrived together are said together: the room then queues them to each
     // member in one go (see `Room::say`). A busy member's lines arrive by dozens; a lone line
     // is said at once, since the next read would wait for the network.
     let mut arrived = Vec::new();
     let mut logged = Flood::default();
-    let mut pace = Pace::new(Instant::now());
     let leaving = loop {
         let line = match lines.read_line() {
             Ok(Some(line)) => line,
@@ -260,13 +275,9 @@ fn converse(
                 break Leaving::Lost;
             }
         };
-        // Past its share, the member waits before its next line is read (see the pace
-        // module); what it said before goes to the room first.
-        let wait = pace.line(Instant::now());
-        if !wait.is_zero() {
-            room.say(name, &arrived);
-            arrived.clear();
-            thread::sleep(wait);
+        let share = pace.take_line(Instant::now());
+        if share == Share::Exceeded {
+            break Leaving::TooFast; // This line, and all the member sent after it, are dropped.
         }
         let reply = match line {
             Line::TooLong => Some(protocol::line_too_long(LINE_LIMIT)),
@@ -285,13 +296,20 @@ fn converse(
                 },
             },
         };
-        // The member's earlier lines go out before its error reply, as they came.
-        if reply.is_some() || !lines.has_whole_line() {
+        // The member's earlier lines go out before its error reply, as they came, and before
+        // its reader waits.
+        let waits = matches!(share, Share::Wait(_));
+        if reply.is_some() || waits || !lines.has_whole_line() {
             room.say(name, &arrived);
             arrived.clear();
         }
         if let Some(reply) = reply {
             room.tell(outbox, &reply);
+        }
+        // Past its share, the member's next line is read only after a while (see the pace
+        // module).
+        if let Share::Wait(wait) = share {
+            thread::sleep(wait);
         }
     };
     room.say(name, &arrived);
@@ -302,13 +320,14 @@ fn converse(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pace::{BURST, LINES_PER_SECOND};
+    use crate::pace::{BURST, LINES_PER_SECOND, SLACK};
     use std::io::{BufRead, BufReader, Write};
     use std::sync::mpsc;
 
-    /// A member that sends more than its burst at once: every line comes back, in order, but
-    /// those past the burst only at the member's pace. (The log is not started: nothing is
-    /// logged.)
+    /// A member that sends more than its burst at once, one line of it not UTF-8: every line
+    /// comes back, and the error reply, in the order sent, but those past the burst only at the
+    /// member's pace. (The log is not started: nothing is logged. The server's threads end
+    /// with the test program.)
     #[test]
     fn past_its_burst_a_member_is_read_at_its_pace_and_loses_nothing() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -323,23 +342,34 @@ mod tests {
         member.write_all(b"alice\n").unwrap();
 
         let past_burst = 400;
-        let count = BURST as usize + past_burst;
-        let lines: String = (0..count).map(|n| format!("line {n}\n")).collect();
+        let count = BURST + past_burst;
+        let broken = BURST + past_burst / 2;
+        let mut lines = Vec::new();
+        for n in 0..count {
+            match n == broken {
+                true => lines.extend_from_slice(b"\xff\n"),
+                false => lines.extend_from_slice(format!("line {n}\n").as_bytes()),
+            }
+        }
         let started = Instant::now();
-        member.write_all(lines.as_bytes()).unwrap();
+        member.write_all(&lines).unwrap();
         let mut next = 0;
         while next < count {
             let mut line = String::new();
-            assert!(heard.read_line(&mut line).unwrap() > 0, "the server closed");
-            if let Some((_, text)) = line.trim_end().split_once(") alice: ") {
+            let read = heard.read_line(&mut line).expect("a line within 20 s");
+            assert!(read > 0, "the server closed the connection at line {next}");
+            if next == broken && line.starts_with("! ") {
+                assert_eq!(line, protocol::not_utf8(), "the reply, in its place");
+                next += 1;
+            } else if let Some((_, text)) = line.trim_end().split_once(") alice: ") {
                 assert_eq!(text, format!("line {next}"), "every line, in order");
                 next += 1;
             }
         }
         let took = started.elapsed().as_secs_f64();
-        // The member earns a line every 1/LINES_PER_SECOND s: at least this long, however fast
-        // the machine; without a pace, a few milliseconds.
-        let least = past_burst as f64 / LINES_PER_SECOND;
+        // The member earns a line every 1/LINES_PER_SECOND s and waits only past the slack:
+        // at least this long, however fast the machine; without a pace, a few milliseconds.
+        let least = f64::from(past_burst - SLACK) / f64::from(LINES_PER_SECOND);
         assert!(
             took >= least * 0.99,
             "took {took:.3} s, not at least {least:.3} s"
