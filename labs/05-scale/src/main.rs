@@ -3,9 +3,9 @@
 //!
 //! `lab05 server` runs the room (port 9090), `lab05 client` joins it from a terminal (lab 03's
 //! client); `nc 127.0.0.1 9090` joins it too. The protocol is lab 03's, and so are its pieces:
-//! framing, nickname and text rules, every line sent, the gate and the name deadline, the flood
-//! counter (`lab03::...`). What is here is the lesson of the guide chapter
-//! (guide/src/lab05-scale.md), what a thread per client costs:
+//! framing, nickname and text rules, every line sent (but for the pace's one reason to drop a
+//! member), the gate and the name deadline, the flood counter (`lab03::...`). What is here is
+//! the lesson of the guide chapter (guide/src/lab05-scale.md), what a thread per client costs:
 //!
 //! - `server`: the documents' `receive` (accept loop, the kernel's limits, unnamed connections
 //!   limited) and `handle` (one thread per member, its lines said in batches);

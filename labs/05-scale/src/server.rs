@@ -3,10 +3,12 @@
 //! threads must respect: the kernel's limits, and connections that never choose a name.
 //!
 //! Each connection gets a thread, `handle`, that reads its lines: it asks for a nickname, joins
-//! the room, then turns each line into a room event until the member leaves. The room (see the
-//! room module) is the documents' `broadcast`; the postman (see the postman module) carries what
-//! it says to the members, and a member that falls behind gets a writer thread of its own (see
-//! the outbox module). The words of every line are lab 03's (`lab03::protocol`).
+//! the room, then turns each line into a room event until the member leaves, reading them no
+//! faster than the member's share (see the pace module). The room (see the room module) is the
+//! documents' `broadcast`; the postman (see the postman module) carries what it says to the
+//! members, and a member that falls behind gets a writer thread of its own (see the outbox
+//! module). The words of every line are lab 03's (`lab03::protocol`), but for one reason to
+//! drop a member (`pace::SENT_TOO_FAST`).
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
