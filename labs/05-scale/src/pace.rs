@@ -37,11 +37,31 @@ pub const SLACK: u32 = 20;
 /// How long a member may send past its share before it is dropped with [`SENT_TOO_FAST`].
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
-/// How many lines of its share a member must have saved to count as within it again: a
-/// quarter of a second's worth. A flooder that waits as told earns a few lines whenever a wait
-/// lasts longer than asked, and a wait can last much longer: the reader's thread may wake late
-/// on a busy machine, or wait in `Room::say` for a slow member (up to `outbox::STALL`, 250 ms).
-pub const WITHIN_AGAIN: u32 = LINES_PER_SECOND / 4;
+/// How much of its share a member must have saved to count as within it again: a quarter of a
+/// second's worth of lines (500 at [`LINES_PER_SECOND`]). A flooder that waits as told earns a
+/// few lines whenever a wait lasts longer than asked, and a wait can last much longer: the
+/// reader's thread may wake late on a busy machine, or wait in `Room::say` for a slow member (up
+/// to `outbox::STALL`, 250 ms).
+pub const WITHIN_AGAIN: Duration = Duration::from_millis(250);
+
+/// A member's share: the server's is [`FAIR`]; a test may give a smaller one, to see a member
+/// dropped in a second rather than in ten.
+#[derive(Clone, Copy)]
+pub struct Share {
+    /// Lines at once.
+    pub burst: u32,
+    /// Lines a second, once the burst is used.
+    pub per_second: u32,
+    /// How long a member may stay past its share before it is dropped.
+    pub patience: Duration,
+}
+
+/// Every member's share in `lab05 server`.
+pub const FAIR: Share = Share {
+    burst: BURST,
+    per_second: LINES_PER_SECOND,
+    patience: PATIENCE,
+};
 
 /// Why a member was dropped, in its last line and the log: lab 05's own reason, beside lab 03's
 /// (`lab03::protocol`).
@@ -49,52 +69,54 @@ pub const SENT_TOO_FAST: &str = "sent more lines than its share for too long";
 
 /// What the reader does after a line (see [`Pace::take_line`]).
 #[derive(Debug, PartialEq)]
-pub enum Share {
+pub enum Next {
     /// Reads on.
     ReadOn,
     /// Waits this long before it reads on: the member is past its share.
     Wait(Duration),
-    /// Stops: the member has been past its share for [`PATIENCE`].
+    /// Stops: the member has been past its share for its patience ([`PATIENCE`]).
     Exceeded,
 }
 
 /// What is left of one member's share.
 pub struct Pace {
+    share: Share,
     /// Lines the member may still send at once; below zero, the lines it is past its share.
     tokens: f64,
     /// When `tokens` was last refilled.
     since: Instant,
-    /// Since when the member has had fewer than [`WITHIN_AGAIN`] lines of its share saved at
+    /// Since when the member has had less than [`WITHIN_AGAIN`]'s worth of lines saved at
     /// every line: it sends at its pace or faster.
     past_share_since: Option<Instant>,
 }
 
 impl Pace {
-    /// A full share, at `now`.
-    pub fn new(now: Instant) -> Pace {
+    /// A full `share`, at `now`.
+    pub fn new(share: Share, now: Instant) -> Pace {
         Pace {
-            tokens: f64::from(BURST),
+            share,
+            tokens: f64::from(share.burst),
             since: now,
             past_share_since: None,
         }
     }
 
     /// Counts one line, read at `now`, and says what the reader does next.
-    pub fn take_line(&mut self, now: Instant) -> Share {
-        let rate = f64::from(LINES_PER_SECOND);
+    pub fn take_line(&mut self, now: Instant) -> Next {
+        let rate = f64::from(self.share.per_second);
         let earned = now.saturating_duration_since(self.since).as_secs_f64() * rate;
-        self.tokens = (self.tokens + earned).min(f64::from(BURST));
+        self.tokens = (self.tokens + earned).min(f64::from(self.share.burst));
         self.since = now;
-        if self.tokens >= f64::from(WITHIN_AGAIN) {
+        if self.tokens >= WITHIN_AGAIN.as_secs_f64() * rate {
             self.past_share_since = None;
-        } else if *self.past_share_since.get_or_insert(now) + PATIENCE <= now {
-            return Share::Exceeded;
+        } else if *self.past_share_since.get_or_insert(now) + self.share.patience <= now {
+            return Next::Exceeded;
         }
         self.tokens -= 1.0;
         if self.tokens >= -f64::from(SLACK) {
-            Share::ReadOn
+            Next::ReadOn
         } else {
-            Share::Wait(Duration::from_secs_f64(-self.tokens / rate))
+            Next::Wait(Duration::from_secs_f64(-self.tokens / rate))
         }
     }
 }
@@ -104,7 +126,7 @@ mod tests {
     use super::*;
 
     /// What the reader is told for `lines` lines sent at once.
-    fn at_once(pace: &mut Pace, now: Instant, lines: u32) -> Vec<Share> {
+    fn at_once(pace: &mut Pace, now: Instant, lines: u32) -> Vec<Next> {
         (0..lines).map(|_| pace.take_line(now)).collect()
     }
 
@@ -115,18 +137,18 @@ mod tests {
     #[test]
     fn a_burst_and_the_slack_are_read_without_waiting() {
         let start = Instant::now();
-        let mut pace = Pace::new(start);
+        let mut pace = Pace::new(FAIR, start);
         let told = at_once(&mut pace, start, BURST + SLACK);
-        assert!(told.iter().all(|share| *share == Share::ReadOn));
+        assert!(told.iter().all(|next| *next == Next::ReadOn));
     }
 
     #[test]
     fn past_the_slack_each_line_waits_for_what_the_member_owes() {
         let start = Instant::now();
-        let mut pace = Pace::new(start);
+        let mut pace = Pace::new(FAIR, start);
         at_once(&mut pace, start, BURST + SLACK);
         for past in 1..=10 {
-            let Share::Wait(wait) = pace.take_line(start) else {
+            let Next::Wait(wait) = pace.take_line(start) else {
                 panic!("line {past} past the slack did not wait");
             };
             let owed = seconds(SLACK + past);
@@ -137,12 +159,12 @@ mod tests {
     #[test]
     fn a_reader_that_waits_as_told_reads_the_slack_between_waits() {
         let start = Instant::now();
-        let mut pace = Pace::new(start);
+        let mut pace = Pace::new(FAIR, start);
         at_once(&mut pace, start, BURST + SLACK);
         let mut now = start;
         let mut waits = 0;
         for _ in 0..10 * SLACK {
-            if let Share::Wait(wait) = pace.take_line(now) {
+            if let Next::Wait(wait) = pace.take_line(now) {
                 assert!(wait.as_secs_f64() <= seconds(SLACK + 1) + 1e-9, "{wait:?}");
                 now += wait;
                 waits += 1;
@@ -155,16 +177,16 @@ mod tests {
     #[test]
     fn a_quiet_member_earns_its_burst_back_and_no_more() {
         let start = Instant::now();
-        let mut pace = Pace::new(start);
+        let mut pace = Pace::new(FAIR, start);
         at_once(&mut pace, start, BURST + SLACK);
         let later = start + Duration::from_secs(10);
         let told = at_once(&mut pace, later, BURST + SLACK);
         assert!(
-            told.iter().all(|share| *share == Share::ReadOn),
+            told.iter().all(|next| *next == Next::ReadOn),
             "the burst is back"
         );
         assert!(
-            pace.take_line(later) != Share::ReadOn,
+            pace.take_line(later) != Next::ReadOn,
             "but not more than the burst"
         );
     }
@@ -172,7 +194,7 @@ mod tests {
     #[test]
     fn a_member_past_its_share_for_the_whole_patience_is_dropped() {
         let start = Instant::now();
-        let mut pace = Pace::new(start);
+        let mut pace = Pace::new(FAIR, start);
         at_once(&mut pace, start, BURST);
         // Then as fast as it is let: read on, or wait as told, until PATIENCE has passed. As a
         // real reader's, each wait lasts a millisecond longer than asked, and every 50th wait
@@ -181,8 +203,8 @@ mod tests {
         let (mut waits, mut lines) = (0, 0);
         let mut told = pace.take_line(now);
         while now < start + PATIENCE {
-            assert_ne!(told, Share::Exceeded, "dropped at {:?}", now - start);
-            if let Share::Wait(wait) = told {
+            assert_ne!(told, Next::Exceeded, "dropped at {:?}", now - start);
+            if let Next::Wait(wait) = told {
                 waits += 1;
                 let late = if waits % 50 == 0 { 100 } else { 1 };
                 now += wait + Duration::from_millis(late);
@@ -191,19 +213,19 @@ mod tests {
             lines += 1;
             assert!(lines < 1_000_000, "{lines} lines and still no drop");
         }
-        assert_eq!(told, Share::Exceeded);
+        assert_eq!(told, Next::Exceeded);
     }
 
     #[test]
     fn a_member_that_slows_down_to_its_share_is_not_dropped() {
         let start = Instant::now();
-        let mut pace = Pace::new(start);
+        let mut pace = Pace::new(FAIR, start);
         at_once(&mut pace, start, BURST);
         // Half its pace for twice the patience: it saves a token between lines.
         let mut now = start;
         while now < start + 2 * PATIENCE {
             now += Duration::from_secs_f64(2.0 / f64::from(LINES_PER_SECOND));
-            assert_ne!(pace.take_line(now), Share::Exceeded);
+            assert_ne!(pace.take_line(now), Next::Exceeded);
         }
     }
 }

@@ -29,7 +29,7 @@ use labkit::{clock, log, net, stop};
 
 use crate::doorman::Doorman;
 use crate::outbox::{Outbox, SEND_BUFFER};
-use crate::pace::{self, Pace, Share};
+use crate::pace::{self, Next, Pace, Share};
 use crate::room::{Refused, Room};
 use crate::sys;
 
@@ -48,7 +48,7 @@ pub fn serve(address: &Address<9090>, name_deadline: Duration) -> Result<()> {
         .context("cannot read the listening address")?;
     log::start().context("cannot start the log thread")?;
     log::line(format!("listening on {local}"));
-    let served = run(listener, stop::requested()?, name_deadline);
+    let served = run(listener, stop::requested()?, name_deadline, pace::FAIR);
     // Returning ends the process: the log's last lines must be written first.
     log::flush(GRACE);
     served
@@ -57,11 +57,17 @@ pub fn serve(address: &Address<9090>, name_deadline: Duration) -> Result<()> {
 /// Serves the room on `listener` until `stop` receives (or all its senders are gone), then
 /// tells the members and returns: the testable entry point (nothing is logged unless the log
 /// was started).
-pub fn run(listener: TcpListener, stop: Receiver<()>, name_deadline: Duration) -> Result<()> {
+/// Each member's lines are read at `share` (`pace::FAIR` in `serve`).
+pub fn run(
+    listener: TcpListener,
+    stop: Receiver<()>,
+    name_deadline: Duration,
+    share: Share,
+) -> Result<()> {
     let room = Arc::new(Room::start().context("cannot start the postman thread")?);
     let accepting = Arc::clone(&room);
     spawn("receive", move || {
-        receive(listener, accepting, name_deadline)
+        receive(listener, accepting, name_deadline, share)
     })
     .context("cannot start the accept thread")?;
 
@@ -81,7 +87,7 @@ pub fn run(listener: TcpListener, stop: Receiver<()>, name_deadline: Duration) -
 }
 
 /// The documents' `receive`: accepts connections for ever, and starts each member's thread.
-fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration) {
+fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration, share: Share) {
     let most = most_connections();
     // Sleeping threads are found through a kernel table: size it for all of them (see
     // sys::expect_threads), or waking one of 20,000 threads means searching through a thousand.
@@ -105,8 +111,9 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration) {
         };
         match gate.enter(peer.ip()) {
             Ok(pass) => {
-                let deadline = Instant::now() + name_deadline;
-                admit(stream, peer, (pass, deadline), &room);
+                let now = Instant::now();
+                let pace = Pace::new(share, now);
+                admit(stream, peer, (pass, now + name_deadline), pace, &room);
             }
             Err(why) => doorman.turn_away(stream, peer, why),
         }
@@ -125,7 +132,13 @@ fn most_connections() -> usize {
 }
 
 /// Logs a new connection and starts its member.
-fn admit(stream: TcpStream, peer: SocketAddr, naming: (Pass, Instant), room: &Arc<Room>) {
+fn admit(
+    stream: TcpStream,
+    peer: SocketAddr,
+    naming: (Pass, Instant),
+    pace: Pace,
+    room: &Arc<Room>,
+) {
     log::line(format!("connected with {peer}"));
     // Chat lines are small and should leave at once, not wait to be merged with the next.
     let _ = stream.set_nodelay(true);
@@ -138,7 +151,7 @@ fn admit(stream: TcpStream, peer: SocketAddr, naming: (Pass, Instant), room: &Ar
     let outbox = room.outbox(Arc::clone(&socket), peer);
     let (own, shared) = (Arc::clone(&outbox), Arc::clone(room));
     let started = spawn("handle", move || {
-        handle(&socket, peer, naming, &own, &shared)
+        handle(&socket, peer, naming, pace, &own, &shared)
     });
     if started.is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
@@ -166,19 +179,19 @@ enum Leaving {
 
 /// The documents' `handle`: one member's whole session, on its own thread.
 /// `naming`: the connection's pass through the gate (counted until this returns), and when it
-/// must have chosen its name.
+/// must have chosen its name; `pace`: its share of lines, for the whole connection, the name
+/// included (see the pace module).
 fn handle(
     socket: &TcpStream,
     peer: SocketAddr,
     naming: (Pass, Instant),
+    mut pace: Pace,
     outbox: &Arc<Outbox>,
     room: &Room,
 ) {
     let (mut pass, deadline) = naming;
     let timed = Timed::new(socket, deadline);
     let mut lines = LineReader::new(&timed, LINE_LIMIT);
-    // One share for the whole connection, the name included (see the pace module).
-    let mut pace = Pace::new(Instant::now());
     let chosen = choose_name(&mut lines, outbox, room, &mut pass, &mut pace);
     match chosen {
         Ok(name) => {
@@ -234,9 +247,9 @@ fn choose_name(
             Err(_) => return Err(None),
         };
         match pace.take_line(Instant::now()) {
-            Share::ReadOn => {}
-            Share::Wait(wait) => thread::sleep(wait),
-            Share::Exceeded => return Err(Some(pace::SENT_TOO_FAST)),
+            Next::ReadOn => {}
+            Next::Wait(wait) => thread::sleep(wait),
+            Next::Exceeded => return Err(Some(pace::SENT_TOO_FAST)),
         }
         let refusal = match nickname::from_line(line) {
             Err(reason) => reason,
@@ -278,7 +291,7 @@ fn converse(
             }
         };
         let share = pace.take_line(Instant::now());
-        if share == Share::Exceeded {
+        if share == Next::Exceeded {
             break Leaving::TooFast; // This line, and all the member sent after it, are dropped.
         }
         let reply = match line {
@@ -300,7 +313,7 @@ fn converse(
         };
         // The member's earlier lines go out before its error reply, as they came, and before
         // its reader waits.
-        let waits = matches!(share, Share::Wait(_));
+        let waits = matches!(share, Next::Wait(_));
         if reply.is_some() || waits || !lines.has_whole_line() {
             room.say(name, &arrived);
             arrived.clear();
@@ -310,7 +323,7 @@ fn converse(
         }
         // Past its share, the member's next line is read only after a while (see the pace
         // module).
-        if let Share::Wait(wait) = share {
+        if let Next::Wait(wait) = share {
             thread::sleep(wait);
         }
     };
@@ -322,26 +335,85 @@ fn converse(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pace::{BURST, LINES_PER_SECOND, SLACK};
+    use crate::pace::{BURST, FAIR, LINES_PER_SECOND, SENT_TOO_FAST, SLACK};
     use std::io::{BufRead, BufReader, Write};
     use std::sync::mpsc;
 
-    /// A member that sends more than its burst at once, one line of it not UTF-8: every line
-    /// comes back, and the error reply, in the order sent, but those past the burst only at the
-    /// member's pace. (The log is not started: nothing is logged. The server's threads end
-    /// with the test program.)
-    #[test]
-    fn past_its_burst_a_member_is_read_at_its_pace_and_loses_nothing() {
+    /// A server on a port of its own, each member's lines read at `share`; stops when the
+    /// sender is dropped or sent to. (The log is not started: nothing is logged. The server's
+    /// threads end with the test program.)
+    fn start(share: Share) -> (SocketAddr, mpsc::Sender<()>, thread::JoinHandle<Result<()>>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
         let (stop, stop_requested) = mpsc::channel();
-        let server = thread::spawn(move || run(listener, stop_requested, Duration::from_secs(30)));
+        let server =
+            thread::spawn(move || run(listener, stop_requested, Duration::from_secs(30), share));
+        (address, stop, server)
+    }
+
+    /// A member called `name`: its socket to write to, and a reader of what it is sent.
+    fn join(address: SocketAddr, name: &str) -> (TcpStream, BufReader<TcpStream>) {
         let mut member = TcpStream::connect(address).unwrap();
         member
             .set_read_timeout(Some(Duration::from_secs(20)))
             .unwrap();
-        let mut heard = BufReader::new(member.try_clone().unwrap());
-        member.write_all(b"alice\n").unwrap();
+        let heard = BufReader::new(member.try_clone().unwrap());
+        member.write_all(format!("{name}\n").as_bytes()).unwrap();
+        (member, heard)
+    }
+
+    /// Reads lines until one ends with `end`; panics if the connection ends first.
+    fn read_until(heard: &mut BufReader<TcpStream>, end: &str) {
+        loop {
+            let mut line = String::new();
+            let read = heard.read_line(&mut line).expect("a line within 20 s");
+            assert!(read > 0, "the connection ended before {end:?}");
+            if line.ends_with(end) {
+                return;
+            }
+        }
+    }
+
+    /// A member that keeps sending past a small share is dropped: its last line says why, the
+    /// others are told it left, and nobody else is dropped.
+    #[test]
+    fn a_member_past_its_share_for_its_patience_is_dropped_and_told_why() {
+        let share = Share {
+            burst: 20,
+            per_second: 200,
+            patience: Duration::from_millis(300),
+        };
+        let (address, stop, server) = start(share);
+        let (_bob, mut bob_hears) = join(address, "bob");
+        read_until(&mut bob_hears, "Type CLOSE to leave.\n");
+        let (mut alice, mut alice_hears) = join(address, "alice");
+        read_until(&mut bob_hears, "* alice joined! In the room: bob, alice.\n");
+        // At 200 a second, 2,000 lines would take 10 s: far past a patience of 0.3 s.
+        let lines: String = (0..2_000).map(|n| format!("line {n}\n")).collect();
+        alice.write_all(lines.as_bytes()).unwrap();
+        read_until(&mut bob_hears, "* alice left!\n");
+        // Alice's connection ends, its last line the reason (a reset may follow it: alice had
+        // lines the server never read).
+        let mut last = String::new();
+        loop {
+            let mut line = String::new();
+            match alice_hears.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => last = line,
+            }
+        }
+        assert_eq!(last, protocol::closing(SENT_TOO_FAST));
+        stop.send(()).unwrap();
+        server.join().unwrap().unwrap();
+    }
+
+    /// A member that sends more than its burst at once, one line of it not UTF-8: every line
+    /// comes back, and the error reply, in the order sent, but those past the burst only at the
+    /// member's pace.
+    #[test]
+    fn past_its_burst_a_member_is_read_at_its_pace_and_loses_nothing() {
+        let (address, stop, server) = start(FAIR);
+        let (mut member, mut heard) = join(address, "alice");
 
         let past_burst = 400;
         let count = BURST + past_burst;
