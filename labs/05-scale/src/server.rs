@@ -290,8 +290,8 @@ fn converse(
                 break Leaving::Lost;
             }
         };
-        let share = pace.take_line(Instant::now());
-        if share == Next::Exceeded {
+        let next = pace.take_line(Instant::now());
+        if next == Next::Exceeded {
             break Leaving::TooFast; // This line, and all the member sent after it, are dropped.
         }
         let reply = match line {
@@ -313,7 +313,7 @@ fn converse(
         };
         // The member's earlier lines go out before its error reply, as they came, and before
         // its reader waits.
-        let waits = matches!(share, Next::Wait(_));
+        let waits = matches!(next, Next::Wait(_));
         if reply.is_some() || waits || !lines.has_whole_line() {
             room.say(name, &arrived);
             arrived.clear();
@@ -323,7 +323,7 @@ fn converse(
         }
         // Past its share, the member's next line is read only after a while (see the pace
         // module).
-        if let Next::Wait(wait) = share {
+        if let Next::Wait(wait) = next {
             thread::sleep(wait);
         }
     };
