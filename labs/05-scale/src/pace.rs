@@ -39,7 +39,7 @@ pub const SLACK: u32 = 20;
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
 /// How much of its share a member must have saved to count as within it again: a quarter of a
-/// second's worth of lines (500 at [`LINES_PER_SECOND`]). A flooder that waits as told earns a
+/// second's worth of lines (500 at [`LINES_PER_SECOND`]), or its whole burst if that is less. A flooder that waits as told earns a
 /// few lines whenever a wait lasts longer than asked, and a wait can last much longer: the
 /// reader's thread may wake late on a busy machine, or wait in `Room::say` for a slow member (up
 /// to `outbox::STALL`, 250 ms).
@@ -108,7 +108,9 @@ impl Pace {
         let earned = now.saturating_duration_since(self.since).as_secs_f64() * rate;
         self.tokens = (self.tokens + earned).min(f64::from(self.share.burst));
         self.since = now;
-        if self.tokens >= WITHIN_AGAIN.as_secs_f64() * rate {
+        // A full bucket is within its share, however small the burst.
+        let within = (WITHIN_AGAIN.as_secs_f64() * rate).min(f64::from(self.share.burst));
+        if self.tokens >= within {
             self.past_share_since = None;
         } else if *self.past_share_since.get_or_insert(now) + self.share.patience <= now {
             return Next::Exceeded;
@@ -215,6 +217,22 @@ mod tests {
             assert!(lines < 1_000_000, "{lines} lines and still no drop");
         }
         assert_eq!(told, Next::Exceeded);
+    }
+
+    #[test]
+    fn with_a_burst_smaller_than_a_quarter_second_a_quiet_member_is_not_dropped() {
+        let share = Share {
+            burst: 20,
+            per_second: 200,
+            patience: Duration::from_millis(300),
+        };
+        let start = Instant::now();
+        let mut pace = Pace::new(share, start);
+        // A line now and then, for far longer than the patience.
+        for second in 1..=10 {
+            let now = start + Duration::from_secs(second);
+            assert_eq!(pace.take_line(now), Next::ReadOn, "at {second} s");
+        }
     }
 
     #[test]

@@ -56,8 +56,7 @@ pub fn serve(address: &Address<9090>, name_deadline: Duration) -> Result<()> {
 
 /// Serves the room on `listener` until `stop` receives (or all its senders are gone), then
 /// tells the members and returns: the testable entry point (nothing is logged unless the log
-/// was started).
-/// Each member's lines are read at `share` (`pace::FAIR` in `serve`).
+/// was started). Each member's lines are read at `share` (`pace::FAIR` in `serve`).
 pub fn run(
     listener: TcpListener,
     stop: Receiver<()>,
@@ -199,15 +198,15 @@ fn handle(
             log::line(format!("name of client is {name}"));
             let leaving = converse(&mut lines, outbox, room, &name, &mut pace);
             if room.leave(&name) {
+                if matches!(leaving, Leaving::TooFast) {
+                    log::line(format!("{name} dropped: {}", pace::SENT_TOO_FAST));
+                    room.tell(outbox, &protocol::closing(pace::SENT_TOO_FAST));
+                }
                 let reason = match leaving {
                     Leaving::Close => "CLOSE",
                     Leaving::Shutdown => "shutdown",
                     Leaving::Lost => "connection lost",
-                    Leaving::TooFast => {
-                        log::line(format!("{name} dropped: {}", pace::SENT_TOO_FAST));
-                        room.tell(outbox, &protocol::closing(pace::SENT_TOO_FAST));
-                        "dropped"
-                    }
+                    Leaving::TooFast => "dropped",
                 };
                 log::line(format!("{name} left ({reason})"));
                 if matches!(leaving, Leaving::Close | Leaving::Shutdown) {
@@ -246,10 +245,9 @@ fn choose_name(
             Err(error) if is_timeout(&error) => return Err(Some(protocol::NO_NAME_IN_TIME)),
             Err(_) => return Err(None),
         };
-        match pace.take_line(Instant::now()) {
-            Next::ReadOn => {}
-            Next::Wait(wait) => thread::sleep(wait),
-            Next::Exceeded => return Err(Some(pace::SENT_TOO_FAST)),
+        let next = pace.take_line(Instant::now());
+        if next == Next::Exceeded {
+            return Err(Some(pace::SENT_TOO_FAST));
         }
         let refusal = match nickname::from_line(line) {
             Err(reason) => reason,
@@ -263,6 +261,10 @@ fn choose_name(
             }
         };
         room.tell(outbox, &protocol::nickname_refused(&refusal));
+        // Past its share, the next name is read only after a while (see the pace module).
+        if let Next::Wait(wait) = next {
+            thread::sleep(wait);
+        }
     }
 }
 
@@ -384,7 +386,7 @@ mod tests {
             patience: Duration::from_millis(300),
         };
         let (address, stop, server) = start(share);
-        let (_bob, mut bob_hears) = join(address, "bob");
+        let (mut bob, mut bob_hears) = join(address, "bob");
         read_until(&mut bob_hears, "Type CLOSE to leave.\n");
         let (mut alice, mut alice_hears) = join(address, "alice");
         read_until(&mut bob_hears, "* alice joined! In the room: bob, alice.\n");
@@ -392,6 +394,8 @@ mod tests {
         let lines: String = (0..2_000).map(|n| format!("line {n}\n")).collect();
         alice.write_all(lines.as_bytes()).unwrap();
         read_until(&mut bob_hears, "* alice left!\n");
+        bob.write_all(b"still here\n").unwrap();
+        read_until(&mut bob_hears, ") bob: still here\n");
         // Alice's connection ends, its last line the reason (a reset may follow it: alice had
         // lines the server never read).
         let mut last = String::new();
@@ -420,9 +424,10 @@ mod tests {
         let broken = BURST + past_burst / 2;
         let mut lines = Vec::new();
         for n in 0..count {
-            match n == broken {
-                true => lines.extend_from_slice(b"\xff\n"),
-                false => lines.extend_from_slice(format!("line {n}\n").as_bytes()),
+            if n == broken {
+                lines.extend_from_slice(b"\xff\n");
+            } else {
+                lines.extend_from_slice(format!("line {n}\n").as_bytes());
             }
         }
         let started = Instant::now();
