@@ -12,6 +12,8 @@
 //! - `doorman`: the thread that turns connections away, so that the accept loop only accepts;
 //! - `pace`: each member's share of the server: past a burst, its lines are read at a pace,
 //!   and a member that stays past its share is dropped;
+//! - `meter`: the member's socket, read through its share, so that a line that never ends is
+//!   counted too;
 //! - `room`: the member list and the documents' `broadcast`, under one lock: it only queues;
 //! - `outbox`: each member's queue (the documents' `client.send`), the slow-reader rules, and
 //!   its writer thread for when it lags;
@@ -20,8 +22,8 @@
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> doorman, pace, room -> postman -> outbox -> chunks, load,
-//! sys. From labkit come the log (`labkit::log`), the stop request (`labkit::stop`) and the
+//! Modules form a tree: server -> doorman, meter -> pace, room -> postman -> outbox -> chunks,
+//! load, sys. From labkit come the log (`labkit::log`), the stop request (`labkit::stop`) and the
 //! threads' small stacks (`labkit::thread`).
 
 // Said once, in a sentence, rather than as the errors of the system calls it would not find.
@@ -31,6 +33,7 @@ compile_error!("lab05 runs on Linux only (see src/sys.rs); labs 01 to 04 run eve
 mod chunks;
 mod doorman;
 mod load;
+mod meter;
 mod outbox;
 mod pace;
 mod postman;

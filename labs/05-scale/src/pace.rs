@@ -17,9 +17,9 @@
 //! in the server's, and keeps coming at the member's pace even after it has gone (a flooder's
 //! last four megabytes, under `bench --flood`, would take half a minute). So a member that stays
 //! past its share for [`PATIENCE`] is dropped: the room stops reading it, and what it sent is
-//! thrown away with its connection. The share counts lines, whatever their length; a line that
-//! never ends is not counted at all: lab 03's `LineReader` reads it and throws it away as it
-//! comes, here as in lab 03.
+//! thrown away with its connection. The share counts lines; a line longer than lines may be
+//! counts once more for every `LINE_LIMIT` bytes past that (see the meter module), so that a
+//! line that never ends is read at a pace too.
 
 use std::time::{Duration, Instant};
 

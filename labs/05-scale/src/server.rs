@@ -10,6 +10,7 @@
 //! module). The words of every line are lab 03's (`lab03::protocol`), but for one reason to
 //! drop a member (`pace::SENT_TOO_FAST`).
 
+use std::cell::RefCell;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
@@ -28,6 +29,7 @@ use labkit::thread::spawn;
 use labkit::{clock, log, net, stop};
 
 use crate::doorman::Doorman;
+use crate::meter::{self, Metered};
 use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::pace::{self, Next, Pace, Share};
 use crate::room::{Refused, Room};
@@ -176,6 +178,9 @@ enum Leaving {
     TooFast,
 }
 
+/// A member's lines, read from its socket through its share (see the meter module).
+type Lines<'a> = LineReader<Metered<'a, &'a Timed<'a>>>;
+
 /// The documents' `handle`: one member's whole session, on its own thread.
 /// `naming`: the connection's pass through the gate (counted until this returns), and when it
 /// must have chosen its name; `pace`: its share of lines, for the whole connection, the name
@@ -184,19 +189,22 @@ fn handle(
     socket: &TcpStream,
     peer: SocketAddr,
     naming: (Pass, Instant),
-    mut pace: Pace,
+    pace: Pace,
     outbox: &Arc<Outbox>,
     room: &Room,
 ) {
     let (mut pass, deadline) = naming;
     let timed = Timed::new(socket, deadline);
-    let mut lines = LineReader::new(&timed, LINE_LIMIT);
-    let chosen = choose_name(&mut lines, outbox, room, &mut pass, &mut pace);
+    // The pace counts the member's lines as they are read (`take_line`), and its socket counts
+    // a line that is longer than lines should be while it arrives (see the meter module).
+    let pace = RefCell::new(pace);
+    let mut lines = LineReader::new(Metered::new(&timed, &pace), LINE_LIMIT);
+    let chosen = choose_name(&mut lines, outbox, room, &mut pass, &pace);
     match chosen {
         Ok(name) => {
             timed.joined();
             log::line(format!("name of client is {name}"));
-            let leaving = converse(&mut lines, outbox, room, &name, &mut pace);
+            let leaving = converse(&mut lines, outbox, room, &name, &pace);
             if room.leave(&name) {
                 if matches!(leaving, Leaving::TooFast) {
                     log::line(format!("{name} dropped: {}", pace::SENT_TOO_FAST));
@@ -231,11 +239,11 @@ fn handle(
 /// is not idle, even if it then waits for the room (10,000 members joining wait for each
 /// other's announcements) or its name is taken. Its deadline holds until it has joined.
 fn choose_name(
-    lines: &mut LineReader<&Timed>,
+    lines: &mut Lines,
     outbox: &Arc<Outbox>,
     room: &Room,
     pass: &mut Pass,
-    pace: &mut Pace,
+    pace: &RefCell<Pace>,
 ) -> std::result::Result<String, Option<&'static str>> {
     loop {
         room.tell(outbox, &protocol::prompt());
@@ -243,9 +251,10 @@ fn choose_name(
             Ok(Some(line)) => line,
             Ok(None) => return Err(None),
             Err(error) if is_timeout(&error) => return Err(Some(protocol::NO_NAME_IN_TIME)),
+            Err(error) if meter::is_past_share(&error) => return Err(Some(pace::SENT_TOO_FAST)),
             Err(_) => return Err(None),
         };
-        let next = pace.take_line(Instant::now());
+        let next = pace.borrow_mut().take_line(Instant::now());
         if next == Next::Exceeded {
             return Err(Some(pace::SENT_TOO_FAST));
         }
@@ -270,11 +279,11 @@ fn choose_name(
 
 /// A member's lines, once it has joined, until it leaves.
 fn converse(
-    lines: &mut LineReader<&Timed>,
+    lines: &mut Lines,
     outbox: &Arc<Outbox>,
     room: &Room,
     name: &str,
-    pace: &mut Pace,
+    pace: &RefCell<Pace>,
 ) -> Leaving {
     // Messages that arrived together are said together: the room then queues them to each
     // member in one go (see `Room::say`). A busy member's lines arrive by dozens; a lone line
@@ -285,6 +294,7 @@ fn converse(
         let line = match lines.read_line() {
             Ok(Some(line)) => line,
             Ok(None) => break Leaving::Lost,
+            Err(error) if meter::is_past_share(&error) => break Leaving::TooFast,
             Err(error) => {
                 if framing::is_cut(&error) {
                     log::line(format!("{name}'s last line was cut off: it was not sent"));
@@ -292,7 +302,7 @@ fn converse(
                 break Leaving::Lost;
             }
         };
-        let next = pace.take_line(Instant::now());
+        let next = pace.borrow_mut().take_line(Instant::now());
         if next == Next::Exceeded {
             break Leaving::TooFast; // This line, and all the member sent after it, are dropped.
         }
@@ -407,6 +417,45 @@ mod tests {
             }
         }
         assert_eq!(last, protocol::closing(SENT_TOO_FAST));
+        stop.send(()).unwrap();
+        server.join().unwrap().unwrap();
+    }
+
+    /// A member that sends one line without end is read at its pace too, and dropped like any
+    /// member past its share: the line reader alone would read it, and throw it away, for ever.
+    #[test]
+    fn a_member_whose_line_never_ends_is_dropped_and_told_why() {
+        let share = Share {
+            burst: 20,
+            per_second: 200,
+            patience: Duration::from_millis(300),
+        };
+        let (address, stop, server) = start(share);
+        let (mut bob, mut bob_hears) = join(address, "bob");
+        read_until(&mut bob_hears, "Type CLOSE to leave.\n");
+        let (alice, mut alice_hears) = join(address, "alice");
+        read_until(&mut bob_hears, "* alice joined! In the room: bob, alice.\n");
+        // Alice sends `a` until the server closes her connection: 8 KiB a line, 200 lines a
+        // second, is 1.6 MB a second, so she is far past her share.
+        let mut sending = alice.try_clone().unwrap();
+        let sender = thread::spawn(move || {
+            let bytes = [b'a'; 65_536];
+            while sending.write_all(&bytes).is_ok() {}
+        });
+        read_until(&mut bob_hears, "* alice left!\n");
+        bob.write_all(b"still here\n").unwrap();
+        read_until(&mut bob_hears, ") bob: still here\n");
+        let mut last = String::new();
+        loop {
+            let mut line = String::new();
+            match alice_hears.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => last = line,
+            }
+        }
+        assert_eq!(last, protocol::closing(SENT_TOO_FAST));
+        drop(alice);
+        sender.join().unwrap();
         stop.send(()).unwrap();
         server.join().unwrap().unwrap();
     }

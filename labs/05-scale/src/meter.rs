@@ -1,0 +1,191 @@
+//! A line that never ends, counted against its member's share.
+//!
+//! The pace module counts lines as `handle` reads them, whole. Lab 03's `LineReader` reads a
+//! line longer than its limit (`LINE_LIMIT`, 8 KiB) and throws it away as it comes, up to its
+//! end: a client that sends bytes and never a newline is never counted. Measured before this
+//! module, one client that sent `a` without end for 5 s had 7.1 GB read and thrown away, and
+//! the server spent 4.99 s of processor time on it, a whole core, without ever dropping it.
+//!
+//! [`Metered`] sits between the socket and the `LineReader`, and counts what the line reader
+//! cannot see: a line's every [`LINE_LIMIT`] bytes past its first [`LINE_LIMIT`] (a part of
+//! them too) count as one more line against the member's share, as they arrive. A line within
+//! the limit costs nothing here: `handle` counts it once it is read. A line that never ends is
+//! read at the member's pace, [`LINE_LIMIT`] bytes a line, and its member is dropped as any
+//! member past its share for its patience, with the same reason (`pace::SENT_TOO_FAST`).
+
+use std::cell::RefCell;
+use std::error::Error;
+use std::fmt;
+use std::io::{self, Read};
+use std::thread;
+use std::time::Instant;
+
+use lab03::framing::LINE_LIMIT;
+
+use crate::pace::{Next, Pace};
+
+/// The socket of one member, read through its share. The pace is shared with `handle`, which
+/// counts whole lines; both run on the member's thread, one at a time.
+pub struct Metered<'a, R> {
+    input: R,
+    pace: &'a RefCell<Pace>,
+    line: Length,
+}
+
+impl<'a, R: Read> Metered<'a, R> {
+    pub fn new(input: R, pace: &'a RefCell<Pace>) -> Self {
+        Metered {
+            input,
+            pace,
+            line: Length::default(),
+        }
+    }
+}
+
+impl<R: Read> Read for Metered<'_, R> {
+    /// Reads what the socket has, then counts what it cost, and waits as the pace says:
+    /// what was read is handed on after the wait.
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.input.read(buffer)?;
+        for _ in 0..self.line.add(&buffer[..read]) {
+            match self.pace.borrow_mut().take_line(Instant::now()) {
+                Next::ReadOn => {}
+                Next::Wait(wait) => thread::sleep(wait),
+                Next::Exceeded => return Err(io::Error::other(PastShare)),
+            }
+        }
+        Ok(read)
+    }
+}
+
+/// Whether `error` (from reading a [`Metered`] socket) says the member stayed past its share
+/// for its patience while it sent one line.
+pub fn is_past_share(error: &io::Error) -> bool {
+    error.get_ref().is_some_and(|inner| inner.is::<PastShare>())
+}
+
+/// The error a [`Metered`] socket's read returns once its member is to be dropped.
+#[derive(Debug)]
+struct PastShare;
+
+impl fmt::Display for PastShare {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        out.write_str(crate::pace::SENT_TOO_FAST)
+    }
+}
+
+impl Error for PastShare {}
+
+/// How long the line being read is so far, and how many lines it has cost.
+#[derive(Default)]
+struct Length {
+    bytes: usize,
+    counted: usize,
+}
+
+impl Length {
+    /// Takes the next bytes read and returns how many lines more they cost. The bytes up to a
+    /// newline end a line: it is `handle`'s to count, and the next line starts from nothing.
+    fn add(&mut self, bytes: &[u8]) -> usize {
+        let rest = match bytes.iter().rposition(|&byte| byte == b'\n') {
+            Some(end) => {
+                *self = Length::default();
+                &bytes[end + 1..]
+            }
+            None => bytes,
+        };
+        self.bytes += rest.len();
+        let owed = self.bytes.saturating_sub(1) / LINE_LIMIT;
+        let more = owed - self.counted;
+        self.counted = owed;
+        more
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pace::{SLACK, Share};
+    use lab03::framing::LineReader;
+    use std::cell::Cell;
+    use std::time::Duration;
+
+    /// What a line of `length` bytes costs here, its bytes handed over `step` at a time.
+    fn cost(length: usize, step: usize) -> usize {
+        let line = vec![b'a'; length];
+        let mut counted = Length::default();
+        line.chunks(step).map(|piece| counted.add(piece)).sum()
+    }
+
+    #[test]
+    fn a_line_costs_one_more_for_every_limit_past_its_first_however_it_is_cut() {
+        for step in [1, 7, 1000, LINE_LIMIT, 3 * LINE_LIMIT + 5] {
+            assert_eq!(cost(10, step), 0);
+            assert_eq!(cost(LINE_LIMIT, step), 0, "a line at the limit");
+            assert_eq!(cost(LINE_LIMIT + 1, step), 1, "one byte past it");
+            assert_eq!(cost(2 * LINE_LIMIT, step), 1);
+            assert_eq!(cost(3 * LINE_LIMIT + 1, step), 3, "cut every {step} bytes");
+        }
+    }
+
+    #[test]
+    fn a_newline_starts_the_count_again() {
+        let mut counted = Length::default();
+        assert_eq!(counted.add(&vec![b'a'; 2 * LINE_LIMIT]), 1);
+        let mut next = b"end\n".to_vec();
+        next.extend(vec![b'b'; LINE_LIMIT]);
+        assert_eq!(counted.add(&next), 0, "the new line is within the limit");
+        assert_eq!(counted.add(b"b"), 1, "and now one byte past it");
+        // Many short lines in one read cost nothing.
+        assert_eq!(counted.add(&b"hi\n".repeat(10_000)), 0);
+    }
+
+    /// A client that sends `a` and never a newline: up to `most` bytes (then it is gone), so
+    /// that a line reader that is not held back ends with a cut line instead of running on.
+    struct Endless<'a> {
+        sent: &'a Cell<usize>,
+        most: usize,
+    }
+
+    impl Read for Endless<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            let read = buffer.len().min(self.most - self.sent.get());
+            buffer[..read].fill(b'a');
+            self.sent.set(self.sent.get() + read);
+            Ok(read)
+        }
+    }
+
+    #[test]
+    fn a_line_that_never_ends_is_read_at_its_pace_until_its_member_is_dropped() {
+        let share = Share {
+            burst: 10,
+            per_second: 200,
+            patience: Duration::from_millis(200),
+        };
+        let sent = Cell::new(0);
+        let started = Instant::now();
+        let pace = RefCell::new(Pace::new(share, started));
+        let endless = Endless {
+            sent: &sent,
+            most: 1 << 30,
+        };
+        let mut lines = LineReader::new(Metered::new(endless, &pace), LINE_LIMIT);
+        let error = lines.read_line().expect_err("a line that never ends");
+        let took = started.elapsed();
+        assert!(is_past_share(&error), "{error}");
+        assert_eq!(error.to_string(), crate::pace::SENT_TOO_FAST);
+        // Dropped once past its share for its patience, not before; and read at its pace
+        // meanwhile: its burst, what it earned in that time, and the slack before a wait.
+        assert!(took >= share.patience, "dropped after {took:?}");
+        let lines_read =
+            share.burst as usize + 200 * took.as_millis() as usize / 1000 + SLACK as usize + 2;
+        assert!(
+            sent.get() <= lines_read * LINE_LIMIT,
+            "{} bytes read in {took:?}",
+            sent.get()
+        );
+        let other = io::Error::other("something else");
+        assert!(!is_past_share(&other));
+    }
+}
