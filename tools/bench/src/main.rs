@@ -35,9 +35,11 @@ mod source;
 mod sys;
 mod tally;
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use labkit::error::Context;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
@@ -54,11 +56,11 @@ fn main() -> ExitCode {
             let report = run::run(&args, server)?;
             (report.table(), report.json(), report.failure())
         };
-        if args.json {
-            println!("{json}");
-        } else {
-            print!("{table}");
-        }
+        let figures = if args.json { json + "\n" } else { table };
+        // Not `print!`, which panics when stdout is a pipe that was closed (`bench | head -1`).
+        io::stdout()
+            .write_all(figures.as_bytes())
+            .context("cannot print the figures")?;
         // The figures are printed either way; the exit status says whether the room passed.
         match failure {
             Some(failure) => Err(labkit::Failure::new(failure)),

@@ -85,3 +85,22 @@ fn a_wrong_preset_is_a_sentence_once_the_join_timeout_is_over() {
          seed000 the right one for this server?)\n"
     );
 }
+
+#[test]
+fn a_closed_output_is_a_sentence_not_a_panic() {
+    // `bench ... | head -c 0`: whoever reads bench's output is gone before it prints.
+    let room = standin::Room::start(standin::Fault::None);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bench"))
+        .args(["--port", &room.port.to_string(), "-n", "2", "-m", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "bench: cannot print the figures: the other side has closed the connection\n"
+    );
+}
