@@ -30,8 +30,8 @@ use crate::sys;
 /// How many turned-away connections may wait for the doorman: as many as the kernel's queue of
 /// new connections holds (`labkit::net::BACKLOG`), so an attacker gains at most a second queue
 /// of open sockets from it (each an open file: the server raises its limit to the hard limit
-/// when it starts, see `sys::raise_open_file_limit`). The doorman's turn costs about as much as the attacker's connect, so
-/// it rarely falls far behind.
+/// when it starts, see `sys::raise_open_file_limit`). The doorman's turn costs about as much as
+/// the attacker's connect, so it rarely falls far behind.
 pub const WAITING: usize = labkit::net::BACKLOG as usize;
 
 /// A connection to turn away, and why.

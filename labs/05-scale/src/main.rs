@@ -22,9 +22,9 @@
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> doorman, meter -> pace, room -> postman -> outbox -> chunks,
-//! load, sys. From labkit come the log (`labkit::log`), the stop request (`labkit::stop`) and the
-//! threads' small stacks (`labkit::thread`).
+//! Modules form a tree: server -> doorman, meter, pace, room; meter -> pace; room -> postman
+//! -> outbox -> chunks, load, sys. From labkit come the log (`labkit::log`), the stop request
+//! (`labkit::stop`) and the threads' small stacks (`labkit::thread`).
 
 // Said once, in a sentence, rather than as the errors of the system calls it would not find.
 #[cfg(not(target_os = "linux"))]

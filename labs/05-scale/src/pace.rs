@@ -17,9 +17,9 @@
 //! in the server's, and keeps coming at the member's pace even after it has gone (a flooder's
 //! last four megabytes, under `bench --flood`, would take half a minute). So a member that stays
 //! past its share for [`PATIENCE`] is dropped: the room stops reading it, and what it sent is
-//! thrown away with its connection. The share counts lines; a line longer than lines may be
-//! counts once more for every `LINE_LIMIT` bytes past that (see the meter module), so that a
-//! line that never ends is read at a pace too.
+//! thrown away with its connection. The share counts lines, and a line past lab 03's limit
+//! (`LINE_LIMIT`) counts once more for every `LINE_LIMIT` bytes past it (see the meter
+//! module), so that a line that never ends is read at a pace too.
 
 use std::time::{Duration, Instant};
 
@@ -39,10 +39,10 @@ pub const SLACK: u32 = 20;
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
 /// How much of its share a member must have saved to count as within it again: a quarter of a
-/// second's worth of lines (500 at [`LINES_PER_SECOND`]), or its whole burst if that is less. A flooder that waits as told earns a
-/// few lines whenever a wait lasts longer than asked, and a wait can last much longer: the
-/// reader's thread may wake late on a busy machine, or wait in `Room::say` for a slow member (up
-/// to `outbox::STALL`, 250 ms).
+/// second's worth of lines (500 at [`LINES_PER_SECOND`]), or its whole burst if that is less. A
+/// flooder that waits as told earns a few lines whenever a wait lasts longer than asked, and a
+/// wait can last much longer: the reader's thread may wake late on a busy machine, or wait in
+/// `Room::say` for a slow member (up to `outbox::STALL`, 250 ms).
 pub const WITHIN_AGAIN: Duration = Duration::from_millis(250);
 
 /// A member's share: the server's is [`FAIR`]; a test may give a smaller one, to see a member

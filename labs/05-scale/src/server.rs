@@ -233,7 +233,8 @@ fn handle(
 }
 
 /// Asks for a nickname until an acceptable one arrives. `Err(Some(why))`: the connection is
-/// closed with that reason (one of `lab03::protocol`'s); `Err(None)`: it ended, or the room closed, first.
+/// closed with that reason (one of `lab03::protocol`'s, or `pace::SENT_TOO_FAST`);
+/// `Err(None)`: it ended, or the room closed, first.
 ///
 /// The connection stops counting as unnamed (`pass`) once it has sent a well-formed name: it
 /// is not idle, even if it then waits for the room (10,000 members joining wait for each
@@ -455,6 +456,39 @@ mod tests {
         }
         assert_eq!(last, protocol::closing(SENT_TOO_FAST));
         drop(alice);
+        sender.join().unwrap();
+        stop.send(()).unwrap();
+        server.join().unwrap().unwrap();
+    }
+
+    /// A connection whose name never ends is closed the same way, before it has joined.
+    #[test]
+    fn a_connection_whose_name_never_ends_is_closed_with_the_reason() {
+        let share = Share {
+            burst: 20,
+            per_second: 200,
+            patience: Duration::from_millis(300),
+        };
+        let (address, stop, server) = start(share);
+        let stranger = TcpStream::connect(address).unwrap();
+        stranger
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut sending = stranger.try_clone().unwrap();
+        let sender = thread::spawn(move || {
+            let bytes = [b'a'; 65_536];
+            while sending.write_all(&bytes).is_ok() {}
+        });
+        let mut heard = BufReader::new(stranger);
+        let mut last = String::new();
+        loop {
+            let mut line = String::new();
+            match heard.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => last = line,
+            }
+        }
+        assert_eq!(last, protocol::closing(SENT_TOO_FAST));
         sender.join().unwrap();
         stop.send(()).unwrap();
         server.join().unwrap().unwrap();

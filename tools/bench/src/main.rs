@@ -39,7 +39,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use labkit::error::Context;
+use labkit::error::explain;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
@@ -57,10 +57,17 @@ fn main() -> ExitCode {
             (report.table(), report.json(), report.failure())
         };
         let figures = if args.json { json + "\n" } else { table };
-        // Not `print!`, which panics when stdout is a pipe that was closed (`bench | head -1`).
+        // Not `print!`, which panics when stdout is a pipe nobody reads any more
+        // (`bench --json | head -c 0`).
         io::stdout()
             .write_all(figures.as_bytes())
-            .context("cannot print the figures")?;
+            .map_err(|error| {
+                let why = match error.kind() {
+                    io::ErrorKind::BrokenPipe => "nothing reads them any more".to_string(),
+                    _ => explain(&error),
+                };
+                labkit::Failure::new(format!("cannot print the figures: {why}"))
+            })?;
         // The figures are printed either way; the exit status says whether the room passed.
         match failure {
             Some(failure) => Err(labkit::Failure::new(failure)),
