@@ -387,109 +387,86 @@ mod tests {
         }
     }
 
-    /// A member that keeps sending past a small share is dropped: its last line says why, the
-    /// others are told it left, and nobody else is dropped.
-    #[test]
-    fn a_member_past_its_share_for_its_patience_is_dropped_and_told_why() {
-        let share = Share {
-            burst: 20,
-            per_second: 200,
-            patience: Duration::from_millis(300),
-        };
-        let (address, stop, server) = start(share);
-        let (mut bob, mut bob_hears) = join(address, "bob");
-        read_until(&mut bob_hears, "Type CLOSE to leave.\n");
-        let (mut alice, mut alice_hears) = join(address, "alice");
-        read_until(&mut bob_hears, "* alice joined! In the room: bob, alice.\n");
-        // At 200 a second, 2,000 lines would take 10 s: far past a patience of 0.3 s.
-        let lines: String = (0..2_000).map(|n| format!("line {n}\n")).collect();
-        alice.write_all(lines.as_bytes()).unwrap();
-        read_until(&mut bob_hears, "* alice left!\n");
-        bob.write_all(b"still here\n").unwrap();
-        read_until(&mut bob_hears, ") bob: still here\n");
-        // Alice's connection ends, its last line the reason (a reset may follow it: alice had
-        // lines the server never read).
+    /// A share small enough for a member past it to be dropped in a fraction of a second.
+    const SMALL: Share = Share {
+        burst: 20,
+        per_second: 200,
+        patience: Duration::from_millis(300),
+    };
+
+    /// The last line a connection is sent before it ends.
+    fn last_line(heard: &mut BufReader<TcpStream>) -> String {
         let mut last = String::new();
         loop {
             let mut line = String::new();
-            match alice_hears.read_line(&mut line) {
-                Ok(0) | Err(_) => break,
+            match heard.read_line(&mut line) {
+                Ok(0) | Err(_) => return last,
                 Ok(_) => last = line,
             }
         }
-        assert_eq!(last, protocol::closing(SENT_TOO_FAST));
-        stop.send(()).unwrap();
-        server.join().unwrap().unwrap();
     }
 
-    /// A member that sends one line without end is read at its pace too, and dropped like any
-    /// member past its share: the line reader alone would read it, and throw it away, for ever.
-    #[test]
-    fn a_member_whose_line_never_ends_is_dropped_and_told_why() {
-        let share = Share {
-            burst: 20,
-            per_second: 200,
-            patience: Duration::from_millis(300),
-        };
-        let (address, stop, server) = start(share);
+    /// Sends `a` on `stream`, never a newline, from a thread of its own that ends when the
+    /// server closes the connection.
+    fn send_without_end(stream: &TcpStream) {
+        let mut sending = stream.try_clone().unwrap();
+        thread::spawn(move || {
+            let bytes = [b'a'; 65_536];
+            while sending.write_all(&bytes).is_ok() {}
+        });
+    }
+
+    /// Bob and alice in a room of [`SMALL`] shares, and `flood` makes alice send past hers.
+    /// Bob is told she left and can still talk, and her last line says why.
+    fn alice_is_dropped_after(flood: impl FnOnce(&TcpStream)) {
+        let (address, stop, server) = start(SMALL);
         let (mut bob, mut bob_hears) = join(address, "bob");
         read_until(&mut bob_hears, "Type CLOSE to leave.\n");
         let (alice, mut alice_hears) = join(address, "alice");
         read_until(&mut bob_hears, "* alice joined! In the room: bob, alice.\n");
-        // Alice sends `a` until the server closes her connection: 8 KiB a line, 200 lines a
-        // second, is 1.6 MB a second, so she is far past her share.
-        let mut sending = alice.try_clone().unwrap();
-        let sender = thread::spawn(move || {
-            let bytes = [b'a'; 65_536];
-            while sending.write_all(&bytes).is_ok() {}
-        });
+        flood(&alice);
         read_until(&mut bob_hears, "* alice left!\n");
         bob.write_all(b"still here\n").unwrap();
         read_until(&mut bob_hears, ") bob: still here\n");
-        let mut last = String::new();
-        loop {
-            let mut line = String::new();
-            match alice_hears.read_line(&mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => last = line,
-            }
-        }
-        assert_eq!(last, protocol::closing(SENT_TOO_FAST));
-        drop(alice);
-        sender.join().unwrap();
+        // Alice's connection ends, its last line the reason (a reset may follow it: alice had
+        // sent what the server never read).
+        assert_eq!(
+            last_line(&mut alice_hears),
+            protocol::closing(SENT_TOO_FAST)
+        );
         stop.send(()).unwrap();
         server.join().unwrap().unwrap();
+    }
+
+    /// A member that keeps sending lines past its share is dropped, and told why.
+    #[test]
+    fn a_member_past_its_share_for_its_patience_is_dropped_and_told_why() {
+        alice_is_dropped_after(|mut alice| {
+            // At 200 a second, 2,000 lines would take 10 s: far past a patience of 0.3 s.
+            let lines: String = (0..2_000).map(|n| format!("line {n}\n")).collect();
+            alice.write_all(lines.as_bytes()).unwrap();
+        });
+    }
+
+    /// A member that sends one line without end is read at its pace too, and dropped like any
+    /// member past its share: the line reader alone would read it, and throw it away, for ever.
+    /// At 8 KiB a line and 200 lines a second, her share is 1.6 MB a second.
+    #[test]
+    fn a_member_whose_line_never_ends_is_dropped_and_told_why() {
+        alice_is_dropped_after(send_without_end);
     }
 
     /// A connection whose name never ends is closed the same way, before it has joined.
     #[test]
     fn a_connection_whose_name_never_ends_is_closed_with_the_reason() {
-        let share = Share {
-            burst: 20,
-            per_second: 200,
-            patience: Duration::from_millis(300),
-        };
-        let (address, stop, server) = start(share);
+        let (address, stop, server) = start(SMALL);
         let stranger = TcpStream::connect(address).unwrap();
         stranger
             .set_read_timeout(Some(Duration::from_secs(20)))
             .unwrap();
-        let mut sending = stranger.try_clone().unwrap();
-        let sender = thread::spawn(move || {
-            let bytes = [b'a'; 65_536];
-            while sending.write_all(&bytes).is_ok() {}
-        });
+        send_without_end(&stranger);
         let mut heard = BufReader::new(stranger);
-        let mut last = String::new();
-        loop {
-            let mut line = String::new();
-            match heard.read_line(&mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => last = line,
-            }
-        }
-        assert_eq!(last, protocol::closing(SENT_TOO_FAST));
-        sender.join().unwrap();
+        assert_eq!(last_line(&mut heard), protocol::closing(SENT_TOO_FAST));
         stop.send(()).unwrap();
         server.join().unwrap().unwrap();
     }
