@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use lab03::framing::LINE_LIMIT;
 
-use crate::pace::{Next, Pace};
+use crate::pace::{Next, Pace, SENT_TOO_FAST};
 
 /// The socket of one member, read through its share. The pace is shared with `handle`, which
 /// counts whole lines; both run on the member's thread, one at a time.
@@ -73,7 +73,7 @@ struct PastShare;
 
 impl fmt::Display for PastShare {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        out.write_str(crate::pace::SENT_TOO_FAST)
+        out.write_str(SENT_TOO_FAST)
     }
 }
 
@@ -83,11 +83,10 @@ impl Error for PastShare {}
 /// carriage return, as lab 03's `LineReader` allows.
 const ALLOWED: usize = LINE_LIMIT + 1;
 
-/// How long the line being read is so far, and how many lines it has cost.
+/// How long the line being read is so far.
 #[derive(Default)]
 struct Length {
     bytes: usize,
-    counted: usize,
 }
 
 impl Length {
@@ -97,17 +96,18 @@ impl Length {
         let mut more = 0;
         let mut pieces = bytes.split(|&byte| byte == b'\n').peekable();
         while let Some(piece) = pieces.next() {
-            self.bytes += piece.len();
-            let owed = self.bytes.saturating_sub(ALLOWED).div_ceil(LINE_LIMIT);
-            more += owed - self.counted;
-            self.counted = owed;
+            let longer = self.bytes + piece.len();
+            more += cost(longer) - cost(self.bytes);
             // Every piece but the last is followed by a newline.
-            if pieces.peek().is_some() {
-                *self = Length::default();
-            }
+            self.bytes = if pieces.peek().is_some() { 0 } else { longer };
         }
         more
     }
+}
+
+/// What a line of `bytes` bytes (so far) costs here, in lines.
+fn cost(bytes: usize) -> usize {
+    bytes.saturating_sub(ALLOWED).div_ceil(LINE_LIMIT)
 }
 
 #[cfg(test)]
@@ -119,7 +119,7 @@ mod tests {
     use std::time::Duration;
 
     /// What a line of `length` bytes costs here, its bytes handed over `step` at a time.
-    fn cost(length: usize, step: usize) -> usize {
+    fn cost_cut_every(step: usize, length: usize) -> usize {
         let line = vec![b'a'; length];
         let mut counted = Length::default();
         line.chunks(step).map(|piece| counted.add(piece)).sum()
@@ -128,15 +128,23 @@ mod tests {
     #[test]
     fn a_line_costs_one_more_for_every_limit_past_its_first_however_it_is_cut() {
         for step in [1, 7, 1000, 4096, LINE_LIMIT, 3 * LINE_LIMIT + 5] {
-            assert_eq!(cost(10, step), 0);
+            assert_eq!(cost_cut_every(step, 10), 0);
             assert_eq!(
-                cost(LINE_LIMIT + 1, step),
+                cost_cut_every(step, LINE_LIMIT + 1),
                 0,
                 "a line at the limit, and its CR"
             );
-            assert_eq!(cost(LINE_LIMIT + 2, step), 1, "one byte past them");
-            assert_eq!(cost(2 * LINE_LIMIT + 1, step), 1);
-            assert_eq!(cost(3 * LINE_LIMIT + 2, step), 3, "cut every {step} bytes");
+            assert_eq!(
+                cost_cut_every(step, LINE_LIMIT + 2),
+                1,
+                "one byte past them"
+            );
+            assert_eq!(cost_cut_every(step, 2 * LINE_LIMIT + 1), 1);
+            assert_eq!(
+                cost_cut_every(step, 3 * LINE_LIMIT + 2),
+                3,
+                "cut every {step} bytes"
+            );
         }
     }
 
@@ -206,7 +214,7 @@ mod tests {
         let error = lines.read_line().expect_err("a line that never ends");
         let took = started.elapsed();
         assert!(is_past_share(&error), "{error}");
-        assert_eq!(error.to_string(), crate::pace::SENT_TOO_FAST);
+        assert_eq!(error.to_string(), SENT_TOO_FAST);
         // Read at its pace meanwhile: its burst, what it earned in that time, and the slack
         // before a wait.
         let lines_read =

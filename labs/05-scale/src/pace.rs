@@ -133,6 +133,14 @@ mod tests {
         (0..lines).map(|_| pace.take_line(now)).collect()
     }
 
+    /// A member of the fair share that has just sent `lines` lines at once, and when it began.
+    fn after_sending(lines: u32) -> (Instant, Pace) {
+        let start = Instant::now();
+        let mut pace = Pace::new(FAIR, start);
+        at_once(&mut pace, start, lines);
+        (start, pace)
+    }
+
     fn seconds(lines: u32) -> f64 {
         f64::from(lines) / f64::from(LINES_PER_SECOND)
     }
@@ -147,9 +155,7 @@ mod tests {
 
     #[test]
     fn past_the_slack_each_line_waits_for_what_the_member_owes() {
-        let start = Instant::now();
-        let mut pace = Pace::new(FAIR, start);
-        at_once(&mut pace, start, BURST + SLACK);
+        let (start, mut pace) = after_sending(BURST + SLACK);
         for past in 1..=10 {
             let Next::Wait(wait) = pace.take_line(start) else {
                 panic!("line {past} past the slack did not wait");
@@ -161,9 +167,7 @@ mod tests {
 
     #[test]
     fn a_reader_that_waits_as_told_reads_the_slack_between_waits() {
-        let start = Instant::now();
-        let mut pace = Pace::new(FAIR, start);
-        at_once(&mut pace, start, BURST + SLACK);
+        let (start, mut pace) = after_sending(BURST + SLACK);
         let mut now = start;
         let mut waits = 0;
         for _ in 0..10 * SLACK {
@@ -179,9 +183,7 @@ mod tests {
 
     #[test]
     fn a_quiet_member_earns_its_burst_back_and_no_more() {
-        let start = Instant::now();
-        let mut pace = Pace::new(FAIR, start);
-        at_once(&mut pace, start, BURST + SLACK);
+        let (start, mut pace) = after_sending(BURST + SLACK);
         let later = start + Duration::from_secs(10);
         let told = at_once(&mut pace, later, BURST + SLACK);
         assert!(
@@ -196,9 +198,7 @@ mod tests {
 
     #[test]
     fn a_member_past_its_share_for_the_whole_patience_is_dropped() {
-        let start = Instant::now();
-        let mut pace = Pace::new(FAIR, start);
-        at_once(&mut pace, start, BURST);
+        let (start, mut pace) = after_sending(BURST);
         // Then as fast as it is let: read on, or wait as told, until PATIENCE has passed. As a
         // real reader's, each wait lasts a millisecond longer than asked, and every 50th wait
         // 100 ms longer (a busy machine, a slow member in the room).
@@ -237,9 +237,7 @@ mod tests {
 
     #[test]
     fn a_member_that_slows_down_to_its_share_is_not_dropped() {
-        let start = Instant::now();
-        let mut pace = Pace::new(FAIR, start);
-        at_once(&mut pace, start, BURST);
+        let (start, mut pace) = after_sending(BURST);
         // Half its pace for twice the patience: it saves a token between lines.
         let mut now = start;
         while now < start + 2 * PATIENCE {

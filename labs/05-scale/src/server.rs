@@ -364,12 +364,18 @@ mod tests {
         (address, stop, server)
     }
 
-    /// A member called `name`: its socket to write to, and a reader of what it is sent.
-    fn join(address: SocketAddr, name: &str) -> (TcpStream, BufReader<TcpStream>) {
-        let mut member = TcpStream::connect(address).unwrap();
-        member
+    /// A connection to the server whose reads give up after 20 s.
+    fn connect(address: SocketAddr) -> TcpStream {
+        let stream = TcpStream::connect(address).unwrap();
+        stream
             .set_read_timeout(Some(Duration::from_secs(20)))
             .unwrap();
+        stream
+    }
+
+    /// A member called `name`: its socket to write to, and a reader of what it is sent.
+    fn join(address: SocketAddr, name: &str) -> (TcpStream, BufReader<TcpStream>) {
+        let mut member = connect(address);
         let heard = BufReader::new(member.try_clone().unwrap());
         member.write_all(format!("{name}\n").as_bytes()).unwrap();
         (member, heard)
@@ -460,10 +466,7 @@ mod tests {
     #[test]
     fn a_connection_whose_name_never_ends_is_closed_with_the_reason() {
         let (address, stop, server) = start(SMALL);
-        let stranger = TcpStream::connect(address).unwrap();
-        stranger
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
+        let stranger = connect(address);
         send_without_end(&stranger);
         let mut heard = BufReader::new(stranger);
         assert_eq!(last_line(&mut heard), protocol::closing(SENT_TOO_FAST));
