@@ -49,6 +49,13 @@ impl<R: Read> LineReader<R> {
         self.input.buffer().contains(&b'\n')
     }
 
+    /// What has been read past the last line returned: the start of the lines to come. (Lab
+    /// 05 reads a member's name with a `LineReader`, then hands its socket, and these bytes, to
+    /// a thread that reads many sockets.)
+    pub fn buffered(&self) -> &[u8] {
+        self.input.buffer()
+    }
+
     /// The next line; `None` when the other side has closed the connection after a whole line.
     /// A last line without its `\n` is not a line: the sender may have been killed halfway
     /// through it (`I will pay 1000` of `I will pay 10000 tomorrow`). Its bytes are dropped and
@@ -214,6 +221,13 @@ mod tests {
             !reader.has_whole_line(),
             "only part of the third line is here"
         );
+    }
+
+    #[test]
+    fn what_was_read_past_a_line_can_be_handed_on() {
+        let mut reader = LineReader::new(&b"alice\nhello\nhow are"[..], 100);
+        assert_eq!(reader.read_line().unwrap(), Some(text("alice")));
+        assert_eq!(reader.buffered(), b"hello\nhow are");
     }
 
     #[test]
