@@ -1,16 +1,17 @@
 //! A line that never ends, counted against its member's share.
 //!
-//! The pace module counts lines as `handle` reads them, whole. Lab 03's `LineReader` reads a
+//! The pace module counts lines as they are read, whole. Lab 03's `LineReader` reads a
 //! line longer than its limit (`LINE_LIMIT`, 8 KiB) and throws it away as it comes, up to its
 //! end: a client that sends bytes and never a newline is never counted. Measured before this
 //! module, one client that sent `a` without end for 5 s had 7.1 GB read and thrown away, and
 //! the server spent 4.99 s of processor time on it, a whole core, without ever dropping it.
 //!
-//! [`Metered`] sits between the socket and the `LineReader`, and counts what the line reader
-//! cannot see. A line may hold [`LINE_LIMIT`] bytes and a carriage return before its newline
+//! [`Metered`] sits between the socket and the `LineReader` that reads a connection's name, and
+//! counts what the line reader cannot see; once the member has joined, its lines are cut by the
+//! splitter module, which counts the same with this module's [`Length`]. A line may hold [`LINE_LIMIT`] bytes and a carriage return before its newline
 //! (lab 03's rule); every [`LINE_LIMIT`] bytes past that, or part of them, count as one more
 //! line against the member's share, as they arrive. A line within the limit costs nothing
-//! here: `handle` counts it once it is read. A line that never ends is read at the member's
+//! here: it is counted once it is read. A line that never ends is read at the member's
 //! pace, [`LINE_LIMIT`] bytes a line, and its member is dropped as any member past its share
 //! for its patience, with the same reason (`pace::SENT_TOO_FAST`).
 
@@ -83,9 +84,9 @@ impl Error for PastShare {}
 /// carriage return, as lab 03's `LineReader` allows.
 const ALLOWED: usize = LINE_LIMIT + 1;
 
-/// How long the line being read is so far.
+/// How long the line being read is so far. (The splitter module counts with one too.)
 #[derive(Default)]
-struct Length {
+pub struct Length {
     bytes: usize,
 }
 
@@ -96,11 +97,18 @@ impl Length {
         let mut more = 0;
         let mut pieces = bytes.split(|&byte| byte == b'\n').peekable();
         while let Some(piece) = pieces.next() {
-            let longer = self.bytes + piece.len();
-            more += cost(longer) - cost(self.bytes);
             // Every piece but the last is followed by a newline.
-            self.bytes = if pieces.peek().is_some() { 0 } else { longer };
+            more += self.piece(piece.len(), pieces.peek().is_some());
         }
+        more
+    }
+
+    /// Takes `bytes` more bytes of the line being read, and whether a newline ended it after
+    /// them; returns how many lines more they cost.
+    pub fn piece(&mut self, bytes: usize, ended: bool) -> usize {
+        let longer = self.bytes + bytes;
+        let more = cost(longer) - cost(self.bytes);
+        self.bytes = if ended { 0 } else { longer };
         more
     }
 }
