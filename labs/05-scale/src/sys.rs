@@ -10,17 +10,21 @@
 //! - [`set_send_buffer`]: a small kernel send buffer, so that what a member has not read waits
 //!   where the server sees it (`SO_SNDBUF`);
 //! - [`expect_threads`]: a kernel futex table sized for the server's threads (`prctl`);
-//! - [`max_map_count`]: how many memory mappings the kernel allows the process, four per thread.
+//! - [`max_map_count`]: how many memory mappings the kernel allows the process, four per thread;
+//! - [`Poll`], [`receive_now`]: one thread learns which of many sockets have something to read
+//!   (epoll), and reads what each holds without ever waiting (`recv` with `MSG_DONTWAIT`).
 //!
 //! Only [`expect_threads`] needs `unsafe`: `prctl` is a C function with a variable number of
 //! arguments, and neither std nor nix wraps this use of it.
 
 use std::io::{self, IoSlice};
 use std::net::TcpStream;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
+use std::time::Duration;
 
 use nix::errno::Errno;
 use nix::libc;
+use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::socket::{self, MsgFlags, sockopt};
 
@@ -53,6 +57,84 @@ pub fn send_slices_now(stream: &TcpStream, slices: &[IoSlice<'_>]) -> io::Result
             Err(Errno::EINTR) => continue,
             Err(errno) => return Err(errno.into()),
         }
+    }
+}
+
+/// Reads what the socket holds, up to `buffer`'s length, and returns how many bytes: `Some(0)`
+/// when the connection has ended, `None` when nothing is there yet. Like [`send_now`], only this
+/// call does not wait; the socket stays blocking for everybody else.
+pub fn receive_now(stream: &TcpStream, buffer: &mut [u8]) -> io::Result<Option<usize>> {
+    loop {
+        match socket::recv(stream.as_raw_fd(), buffer, MsgFlags::MSG_DONTWAIT) {
+            Ok(read) => return Ok(Some(read)),
+            Err(Errno::EAGAIN) => return Ok(None),
+            Err(Errno::EINTR) => continue,
+            Err(errno) => return Err(errno.into()),
+        }
+    }
+}
+
+/// A set of sockets watched by the kernel (epoll): one call waits for any of them to have
+/// something to read, and says which, by the token each was given.
+pub struct Poll {
+    epoll: Epoll,
+    /// What the kernel reports in one call: at most this many sockets.
+    events: Vec<EpollEvent>,
+}
+
+impl Poll {
+    pub fn new() -> io::Result<Poll> {
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
+        let events = vec![EpollEvent::empty(); 256];
+        Ok(Poll { epoll, events })
+    }
+
+    /// Watches `socket`, reported as `token` while it has something to read (or has ended).
+    pub fn watch(&self, socket: &impl AsFd, token: u64) -> io::Result<()> {
+        let event = EpollEvent::new(EpollFlags::EPOLLIN, token);
+        Ok(self.epoll.add(socket, event)?)
+    }
+
+    /// Stops reporting `socket` until [`Poll::resume`], whatever it holds.
+    pub fn pause(&self, socket: &impl AsFd, token: u64) -> io::Result<()> {
+        let mut event = EpollEvent::new(EpollFlags::empty(), token);
+        Ok(self.epoll.modify(socket, &mut event)?)
+    }
+
+    /// Reports `socket` again, as [`Poll::watch`] did.
+    pub fn resume(&self, socket: &impl AsFd, token: u64) -> io::Result<()> {
+        let mut event = EpollEvent::new(EpollFlags::EPOLLIN, token);
+        Ok(self.epoll.modify(socket, &mut event)?)
+    }
+
+    /// Stops watching `socket`.
+    pub fn forget(&self, socket: &impl AsFd) -> io::Result<()> {
+        Ok(self.epoll.delete(socket)?)
+    }
+
+    /// Waits until a watched socket has something to read, or for `timeout` (None: for as long
+    /// as it takes), and puts the tokens of those that have in `ready` (a few hundred at most:
+    /// the others are reported by the next call).
+    pub fn wait(&mut self, ready: &mut Vec<u64>, timeout: Option<Duration>) -> io::Result<()> {
+        // In whole milliseconds, rounded up: rounded down, a wait of less than one would not
+        // wait at all, and the caller would ask again and again until its time came.
+        let timeout = match timeout {
+            None => EpollTimeout::NONE,
+            Some(wait) => {
+                let millis = wait.as_micros().div_ceil(1000);
+                EpollTimeout::try_from(millis).unwrap_or(EpollTimeout::MAX)
+            }
+        };
+        let count = loop {
+            match self.epoll.wait(&mut self.events, timeout) {
+                Ok(count) => break count,
+                Err(Errno::EINTR) => continue,
+                Err(errno) => return Err(errno.into()),
+            }
+        };
+        ready.clear();
+        ready.extend(self.events[..count].iter().map(EpollEvent::data));
+        Ok(())
     }
 }
 
@@ -113,7 +195,7 @@ pub fn futex_slots() -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
+    use std::io::{Read, Write};
     use std::net::TcpListener;
 
     fn connected_pair() -> (TcpStream, TcpStream) {
@@ -146,6 +228,43 @@ mod tests {
         let mut first = [0; 6];
         (&receiver).read_exact(&mut first).unwrap();
         assert_eq!(&first, b"hello\n");
+    }
+
+    #[test]
+    fn receive_now_takes_what_is_there_and_never_waits() {
+        let (mut sender, receiver) = connected_pair();
+        let mut buffer = [0; 16];
+        assert_eq!(receive_now(&receiver, &mut buffer).unwrap(), None);
+        sender.write_all(b"hello\n").unwrap();
+        let mut poll = Poll::new().unwrap();
+        poll.watch(&receiver, 7).unwrap();
+        let mut ready = Vec::new();
+        poll.wait(&mut ready, Some(Duration::from_secs(5))).unwrap();
+        assert_eq!(ready, [7]);
+        assert_eq!(receive_now(&receiver, &mut buffer).unwrap(), Some(6));
+        assert_eq!(&buffer[..6], b"hello\n");
+        drop(sender);
+        assert_eq!(receive_now(&receiver, &mut buffer).unwrap(), Some(0));
+    }
+
+    #[test]
+    fn a_paused_socket_is_not_reported_until_it_is_resumed() {
+        let (mut sender, receiver) = connected_pair();
+        let mut poll = Poll::new().unwrap();
+        poll.watch(&receiver, 3).unwrap();
+        poll.pause(&receiver, 3).unwrap();
+        sender.write_all(b"waiting\n").unwrap();
+        let mut ready = vec![99];
+        poll.wait(&mut ready, Some(Duration::from_millis(50)))
+            .unwrap();
+        assert_eq!(ready, [], "reported while paused");
+        poll.resume(&receiver, 3).unwrap();
+        poll.wait(&mut ready, Some(Duration::from_secs(5))).unwrap();
+        assert_eq!(ready, [3]);
+        poll.forget(&receiver).unwrap();
+        poll.wait(&mut ready, Some(Duration::from_millis(50)))
+            .unwrap();
+        assert_eq!(ready, [], "reported once forgotten");
     }
 
     #[test]
