@@ -8,12 +8,15 @@
 //! the lesson of the guide chapter (guide/src/lab05-scale.md), what a thread per client costs:
 //!
 //! - `server`: the documents' `receive` (accept loop, the kernel's limits, unnamed connections
-//!   limited) and `handle` (one thread per member, its lines said in batches);
+//!   limited) and `handle` (a connection's thread, until it has a name);
 //! - `doorman`: the thread that turns connections away, so that the accept loop only accepts;
+//! - `reader`: the one thread that reads every member once it has joined (epoll), and decides
+//!   each line as lab 03's `handle` does, the lines that arrived together said in batches;
+//! - `splitter`: a member's bytes cut into lines as they arrive, by lab 03's rules;
 //! - `pace`: each member's share of the server: past a burst, its lines are read at a pace,
 //!   and a member that stays past its share is dropped;
-//! - `meter`: the member's socket, read through its share, so that a line that never ends is
-//!   counted too;
+//! - `meter`: a connection's socket, read through its share while it chooses its name, so that
+//!   a line that never ends is counted too;
 //! - `room`: the member list and the documents' `broadcast`, under one lock: it only queues;
 //! - `outbox`: each member's queue (the documents' `client.send`), the slow-reader rules, and
 //!   its writer thread for when it lags;
@@ -22,8 +25,9 @@
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> doorman, meter, pace, room; meter -> pace; room -> postman
-//! -> outbox -> chunks, load, sys. From labkit come the log (`labkit::log`), the stop request
+//! Modules form a tree: server -> doorman, meter, pace, reader, room; reader -> outbox, pace,
+//! room, splitter, sys; splitter -> meter -> pace; room -> postman -> outbox -> chunks, load,
+//! sys. From labkit come the log (`labkit::log`), the stop request
 //! (`labkit::stop`) and the threads' small stacks (`labkit::thread`).
 
 // Said once, in a sentence, rather than as the errors of the system calls it would not find.
@@ -37,8 +41,10 @@ mod meter;
 mod outbox;
 mod pace;
 mod postman;
+mod reader;
 mod room;
 mod server;
+mod splitter;
 mod sys;
 
 use std::process::ExitCode;

@@ -23,8 +23,8 @@
 //! But a member that took nothing at all for [`STALL`] is not reading, and nobody waits for it:
 //! one member that stopped reading must not stop the room. If it takes nothing for
 //! [`PATIENCE`], or falls [`HARD_LIMIT`] behind, it is dropped: its last line says why (if its
-//! socket still takes it, after a whole line), its socket is shut down, its reader thread ends
-//! and announces the leave, and the others carry on.
+//! socket still takes it, after a whole line), its socket is shut down, the reading thread sees
+//! the connection end and announces the leave, and the others carry on.
 
 use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
@@ -102,7 +102,7 @@ pub struct Outbox {
     /// Wakes the writer when it is handed the pen, those waiting for room when lines are taken,
     /// and those waiting in [`Outbox::wait_sent`].
     changed: Condvar,
-    /// The member's connection, shared with its reader.
+    /// The member's connection, shared with whoever reads it.
     socket: Arc<TcpStream>,
     /// The postman's load: the bytes queued while the postman holds the pen count in it.
     load: Arc<Load>,
@@ -362,7 +362,8 @@ impl Outbox {
     }
 
     /// Drops a member that stopped reading: logs why, and has its connection closed, which
-    /// ends the member's reader (its `read` returns 0), which announces the leave.
+    /// its reader sees as the end of the connection (a read returns 0), and announces the
+    /// leave.
     fn drop_member(&self, mut queue: MutexGuard<'_, Queue>) {
         // Whoever holds the pen sees this and finishes, with the reason as the last line. A
         // blocked writer comes back within WRITE_CHECK; the postman never blocks.
@@ -444,8 +445,8 @@ impl Outbox {
         }
     }
 
-    /// Closes the connection: both directions, which also ends the member's reader thread if
-    /// it is still reading.
+    /// Closes the connection: both directions, which its reader, if it still reads, sees as
+    /// the end of the connection.
     /// A dropped member gets one last line saying why, if its socket has room for it and it
     /// would not be glued to a line cut in the middle.
     fn finish(&self, queue: &mut Queue) {

@@ -1,17 +1,18 @@
-//! One member's share of the server: how fast `handle` reads a member's lines.
+//! One member's share of the server: how fast its lines are read.
 //!
-//! Every member has a thread that reads its lines, and a thread can take a whole processor. A
-//! member that sends as fast as it can keeps its reader busy on one of the two cores: under
-//! `bench --flood`, the flooder's reader used 3.4 of the run's first 4 seconds of processor time
-//! (lab 03's, 4.0), and every other member's lines waited for what was left. Nothing in lab 03
-//! limits how much one member says: its queues only drop a member that cannot keep up with the
-//! others.
+//! In lab 03 every member has a thread that reads its lines, and a thread can take a whole
+//! processor. A member that sends as fast as it can keeps its reader busy on one of the two
+//! cores: under `bench --flood`, the flooder's reader used 3.4 of the run's first 4 seconds of
+//! processor time (lab 03's, 4.0), and every other member's lines waited for what was left.
+//! Here one thread reads every member (see the reader module), and a member that never stops
+//! sending would keep it to itself. Nothing in lab 03 limits how much one member says: its
+//! queues only drop a member that cannot keep up with the others.
 //!
 //! Here each member may send [`BURST`] lines at once, and [`LINES_PER_SECOND`] after that: a
 //! token bucket, which holds [`BURST`] tokens, gains [`LINES_PER_SECOND`] a second, and gives
-//! one to every line read. Past its share, the member's reader waits before it reads on. The
-//! member loses nothing: its lines wait in the sockets, and TCP makes it wait in turn. Nobody
-//! else waits for it.
+//! one to every line read. Past its share, the member rests: nothing more of it is read for a
+//! while (before it has a name, its own thread sleeps). The member loses nothing: its lines
+//! wait in the sockets, and TCP makes it wait in turn. Nobody else waits for it.
 //!
 //! Waiting has a price: what the member has already sent waits too, in its own socket buffer and
 //! in the server's, and keeps coming at the member's pace even after it has gone (a flooder's
@@ -23,16 +24,16 @@
 
 use std::time::{Duration, Instant};
 
-/// How many lines a member may send at once before its reader slows down. The busiest member
+/// How many lines a member may send at once before it is read more slowly. The busiest member
 /// of the bench chapter's rows sends 1,000 at once.
 pub const BURST: u32 = 2_000;
 
 /// How many lines a second a member may send, on average, once it has used its burst.
 pub const LINES_PER_SECOND: u32 = 2_000;
 
-/// How many lines past its share a member may get before its reader waits. Waiting then lasts
-/// as long as these lines take at the member's pace, and the lines read meanwhile go to the
-/// room together: one wait, and one queueing, for every 20 lines rather than for every line.
+/// How many lines past its share a member may get before it rests. Resting then lasts as long
+/// as these lines take at the member's pace, and the lines read meanwhile go to the room
+/// together: one rest, and one queueing, for every 20 lines rather than for every line.
 pub const SLACK: u32 = 20;
 
 /// How long a member may send past its share before it is dropped with [`SENT_TOO_FAST`].
@@ -41,7 +42,7 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// How much of its share a member must have saved to count as within it again: a quarter of a
 /// second's worth of lines (500 at [`LINES_PER_SECOND`]), or its whole burst if that is less. A
 /// flooder that waits as told earns a few lines whenever a wait lasts longer than asked, and a
-/// wait can last much longer: the reader's thread may wake late on a busy machine, or wait in
+/// wait can last much longer: the reading thread may wake late on a busy machine, or wait in
 /// `Room::say` for a slow member (up to `outbox::STALL`, 250 ms).
 pub const WITHIN_AGAIN: Duration = Duration::from_millis(250);
 
@@ -68,12 +69,12 @@ pub const FAIR: Share = Share {
 /// (`lab03::protocol`).
 pub const SENT_TOO_FAST: &str = "sent more lines than its share for too long";
 
-/// What the reader does after a line (see [`Pace::take_line`]).
+/// What comes after a line (see [`Pace::take_line`]).
 #[derive(Debug, PartialEq)]
 pub enum Next {
     /// Reads on.
     ReadOn,
-    /// Waits this long before it reads on: the member is past its share.
+    /// Nothing more of the member is read for this long: it is past its share.
     Wait(Duration),
     /// Stops: the member has been past its share for its patience ([`PATIENCE`]).
     Exceeded,
@@ -102,7 +103,7 @@ impl Pace {
         }
     }
 
-    /// Counts one line, read at `now`, and says what the reader does next.
+    /// Counts one line, read at `now`, and says what comes next.
     pub fn take_line(&mut self, now: Instant) -> Next {
         let rate = f64::from(self.share.per_second);
         let earned = now.saturating_duration_since(self.since).as_secs_f64() * rate;

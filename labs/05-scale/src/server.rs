@@ -1,10 +1,11 @@
-//! The room server: the documents' `receive` (accept connections) and `handle` (one thread per
-//! member), and stopping cleanly, as lab 03's; what differs is what a server of thousands of
-//! threads must respect: the kernel's limits, and connections that never choose a name.
+//! The room server: the documents' `receive` (accept connections) and `handle` (a connection's
+//! thread), and stopping cleanly, as lab 03's; what differs is what a server of thousands of
+//! connections must respect: the kernel's limits, and connections that never choose a name.
 //!
-//! Each connection gets a thread, `handle`, that reads its lines: it asks for a nickname, joins
-//! the room, then turns each line into a room event until the member leaves, reading them no
-//! faster than the member's share (see the pace module). The room (see the room module) is the
+//! Each connection gets a thread, `handle`, that asks for a nickname and joins the room; then
+//! the member is handed to the one thread that reads every member's lines (see the reader
+//! module), and its own thread ends. Its lines are read no faster than its share, the name
+//! included (see the pace module). The room (see the room module) is the
 //! documents' `broadcast`; the postman (see the postman module) carries what it says to the
 //! members, and a member that falls behind gets a writer thread of its own (see the outbox
 //! module). The words of every line are lab 03's (`lab03::protocol`), but for one reason to
@@ -17,21 +18,21 @@ use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use lab03::flood::Flood;
-use lab03::framing::{self, LINE_LIMIT, Line, LineReader};
+use lab03::framing::{LINE_LIMIT, LineReader};
 use lab03::gate::{Gate, Pass};
 use lab03::naming::{Timed, is_timeout};
+use lab03::nickname;
 use lab03::protocol;
-use lab03::{nickname, text};
 use labkit::cli::Address;
 use labkit::error::{Context, Result, explain};
 use labkit::thread::spawn;
-use labkit::{clock, log, net, stop};
+use labkit::{log, net, stop};
 
 use crate::doorman::Doorman;
 use crate::meter::{self, Metered};
 use crate::outbox::{Outbox, SEND_BUFFER};
 use crate::pace::{self, Next, Pace, Share};
+use crate::reader::{Joined, Reader};
 use crate::room::{Refused, Room};
 use crate::sys;
 
@@ -66,9 +67,10 @@ pub fn run(
     share: Share,
 ) -> Result<()> {
     let room = Arc::new(Room::start().context("cannot start the postman thread")?);
-    let accepting = Arc::clone(&room);
+    let reader = Reader::start(Arc::clone(&room)).context("cannot start the reading thread")?;
+    let (accepting, reader) = (Arc::clone(&room), Arc::new(reader));
     spawn("receive", move || {
-        receive(listener, accepting, name_deadline, share)
+        receive(listener, (accepting, reader), name_deadline, share)
     })
     .context("cannot start the accept thread")?;
 
@@ -88,13 +90,18 @@ pub fn run(
 }
 
 /// The documents' `receive`: accepts connections for ever, and starts each member's thread.
-fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration, share: Share) {
+fn receive(
+    listener: TcpListener,
+    (room, reader): (Arc<Room>, Arc<Reader>),
+    name_deadline: Duration,
+    share: Share,
+) {
     let most = most_connections();
     // Sleeping threads are found through a kernel table: size it for all of them (see
     // sys::expect_threads), or waking one of 20,000 threads means searching through a thousand.
     let _ = sys::expect_threads(2 * most);
     // Lab 03's limits on connections, and on those still choosing a name, with this server's
-    // own most connections: every connection's `handle` thread holds its pass while it runs.
+    // own most connections: every connection holds its pass until it leaves.
     let gate = Arc::new(Gate::holding(most));
     // Those the gate refuses are closed by the doorman, while this loop accepts the next.
     let doorman = Doorman::start();
@@ -114,20 +121,28 @@ fn receive(listener: TcpListener, room: Arc<Room>, name_deadline: Duration, shar
             Ok(pass) => {
                 let now = Instant::now();
                 let pace = Pace::new(share, now);
-                admit(stream, peer, (pass, now + name_deadline), pace, &room);
+                admit(
+                    stream,
+                    peer,
+                    (pass, now + name_deadline),
+                    pace,
+                    &room,
+                    &reader,
+                );
             }
             Err(why) => doorman.turn_away(stream, peer, why),
         }
     }
 }
 
-/// How many connections the server holds at most. Each has a thread, and a second one if it
-/// falls behind (its writer, see the outbox module), and each thread costs the kernel four
-/// memory mappings: its stack and the small stack of its signal handler, each behind a guard
-/// page. A process may have `vm.max_map_count` mappings (65,530 by default), and a thread that
-/// would pass it cannot set itself up: std then aborts the whole server. So the server refuses
-/// connections before that point, should every member fall behind at once, keeping 1,000
-/// mappings for everything else (about 8,000 connections by default).
+/// How many connections the server holds at most. Each has a thread while it chooses its name
+/// (`handle`), and one whenever it falls behind (its writer, see the outbox module): two, if it
+/// stops reading before it has a name. Each thread costs the kernel four memory mappings: its
+/// stack and the small stack of its signal handler, each behind a guard page. A process may
+/// have `vm.max_map_count` mappings (65,530 by default), and a thread that would pass it cannot
+/// set itself up: std then aborts the whole server. So the server refuses connections before
+/// that point, should every connection have two threads at once, keeping 1,000 mappings for
+/// everything else (about 8,000 connections by default).
 fn most_connections() -> usize {
     sys::max_map_count().saturating_sub(1000) / 8
 }
@@ -139,6 +154,7 @@ fn admit(
     naming: (Pass, Instant),
     pace: Pace,
     room: &Arc<Room>,
+    reader: &Arc<Reader>,
 ) {
     log::line(format!("connected with {peer}"));
     // Chat lines are small and should leave at once, not wait to be merged with the next.
@@ -150,9 +166,9 @@ fn admit(
     let _ = sys::set_send_buffer(&stream, SEND_BUFFER);
     let socket = Arc::new(stream);
     let outbox = room.outbox(Arc::clone(&socket), peer);
-    let (own, shared) = (Arc::clone(&outbox), Arc::clone(room));
+    let (own, shared, reader) = (Arc::clone(&outbox), Arc::clone(room), Arc::clone(reader));
     let started = spawn("handle", move || {
-        handle(&socket, peer, naming, pace, &own, &shared)
+        handle(&socket, peer, naming, pace, &own, &shared, &reader)
     });
     if started.is_err() {
         // The only way to fail: the system has no thread (or no memory for its stack) to
@@ -166,32 +182,23 @@ fn admit(
     }
 }
 
-/// Why a member's session ended.
-enum Leaving {
-    /// It sent `CLOSE` (or document 001's `CLOSE123123`).
-    Close,
-    /// It sent `shutdown` (document 002).
-    Shutdown,
-    /// Its connection ended without a word: killed, network gone, or dropped by the room.
-    Lost,
-    /// It stayed past its share of lines for too long (see the pace module).
-    TooFast,
-}
-
 /// A member's lines, read from its socket through its share (see the meter module).
 type Lines<'a> = LineReader<Metered<'a, &'a Timed<'a>>>;
 
-/// The documents' `handle`: one member's whole session, on its own thread.
-/// `naming`: the connection's pass through the gate (counted until this returns), and when it
+/// The documents' `handle`, for as long as the connection has no name: asks for it, on the
+/// connection's own thread, then hands the member to the reading thread (see the reader
+/// module), which reads its lines from then on and closes its connection when it leaves.
+/// `naming`: the connection's pass through the gate (counted until it leaves), and when it
 /// must have chosen its name; `pace`: its share of lines, for the whole connection, the name
 /// included (see the pace module).
 fn handle(
-    socket: &TcpStream,
+    socket: &Arc<TcpStream>,
     peer: SocketAddr,
     naming: (Pass, Instant),
     pace: Pace,
     outbox: &Arc<Outbox>,
     room: &Room,
+    reader: &Reader,
 ) {
     let (mut pass, deadline) = naming;
     let timed = Timed::new(socket, deadline);
@@ -199,28 +206,21 @@ fn handle(
     // a line that is longer than lines should be while it arrives (see the meter module).
     let pace = RefCell::new(pace);
     let mut lines = LineReader::new(Metered::new(&timed, &pace), LINE_LIMIT);
-    let chosen = choose_name(&mut lines, outbox, room, &mut pass, &pace);
-    match chosen {
+    match choose_name(&mut lines, outbox, room, &mut pass, &pace) {
         Ok(name) => {
-            timed.joined();
             log::line(format!("name of client is {name}"));
-            let leaving = converse(&mut lines, outbox, room, &name, &pace);
-            if room.leave(&name) {
-                if matches!(leaving, Leaving::TooFast) {
-                    log::line(format!("{name} dropped: {}", pace::SENT_TOO_FAST));
-                    room.tell(outbox, &protocol::closing(pace::SENT_TOO_FAST));
-                }
-                let reason = match leaving {
-                    Leaving::Close => "CLOSE",
-                    Leaving::Shutdown => "shutdown",
-                    Leaving::Lost => "connection lost",
-                    Leaving::TooFast => "dropped",
-                };
-                log::line(format!("{name} left ({reason})"));
-                if matches!(leaving, Leaving::Close | Leaving::Shutdown) {
-                    room.tell(outbox, &protocol::goodbye(&clock::time(), &name));
-                }
-            }
+            // What arrived with the name, the start of the member's first lines, goes along.
+            let unread = lines.buffered().to_vec();
+            drop(lines);
+            reader.adopt(Joined {
+                name,
+                socket: Arc::clone(socket),
+                outbox: Arc::clone(outbox),
+                pace: pace.into_inner(),
+                _pass: pass,
+                unread,
+            });
+            return;
         }
         Err(Some(why)) => {
             log::line(format!("{peer} dropped: {why}"));
@@ -276,73 +276,6 @@ fn choose_name(
             thread::sleep(wait);
         }
     }
-}
-
-/// A member's lines, once it has joined, until it leaves.
-fn converse(
-    lines: &mut Lines,
-    outbox: &Arc<Outbox>,
-    room: &Room,
-    name: &str,
-    pace: &RefCell<Pace>,
-) -> Leaving {
-    // Messages that arrived together are said together: the room then queues them to each
-    // member in one go (see `Room::say`). A busy member's lines arrive by dozens; a lone line
-    // is said at once, since the next read would wait for the network.
-    let mut arrived = Vec::new();
-    let mut logged = Flood::default();
-    let leaving = loop {
-        let line = match lines.read_line() {
-            Ok(Some(line)) => line,
-            Ok(None) => break Leaving::Lost,
-            Err(error) if meter::is_past_share(&error) => break Leaving::TooFast,
-            Err(error) => {
-                if framing::is_cut(&error) {
-                    log::line(format!("{name}'s last line was cut off: it was not sent"));
-                }
-                break Leaving::Lost;
-            }
-        };
-        let next = pace.borrow_mut().take_line(Instant::now());
-        if next == Next::Exceeded {
-            break Leaving::TooFast; // This line, and all the member sent after it, are dropped.
-        }
-        let reply = match line {
-            Line::TooLong => Some(protocol::line_too_long(LINE_LIMIT)),
-            Line::NotUtf8 => Some(protocol::not_utf8()),
-            Line::Text(text) => match text.as_str() {
-                "CLOSE" | "CLOSE123123" => break Leaving::Close,
-                "shutdown" => break Leaving::Shutdown,
-                "" => None,
-                _ => match text::check(&text) {
-                    Err(reply) => Some(protocol::refused(&reply)),
-                    Ok(()) => {
-                        logged.says(name, &text);
-                        arrived.push(text);
-                        None
-                    }
-                },
-            },
-        };
-        // The member's earlier lines go out before its error reply, as they came, and before
-        // its reader waits.
-        let waits = matches!(next, Next::Wait(_));
-        if reply.is_some() || waits || !lines.has_whole_line() {
-            room.say(name, &arrived);
-            arrived.clear();
-        }
-        if let Some(reply) = reply {
-            room.tell(outbox, &reply);
-        }
-        // Past its share, the member's next line is read only after a while (see the pace
-        // module).
-        if let Next::Wait(wait) = next {
-            thread::sleep(wait);
-        }
-    };
-    room.say(name, &arrived);
-    logged.count(name);
-    leaving
 }
 
 #[cfg(test)]
@@ -470,6 +403,54 @@ mod tests {
         send_without_end(&stranger);
         let mut heard = BufReader::new(stranger);
         assert_eq!(last_line(&mut heard), protocol::closing(SENT_TOO_FAST));
+        stop.send(()).unwrap();
+        server.join().unwrap().unwrap();
+    }
+
+    /// A member's first lines may arrive with its name, and be read with it: they are said.
+    #[test]
+    fn lines_sent_with_the_name_are_said() {
+        let (address, stop, server) = start(FAIR);
+        let mut member = connect(address);
+        let mut heard = BufReader::new(member.try_clone().unwrap());
+        member.write_all(b"alice\nhello\nhow are you\n").unwrap();
+        read_until(&mut heard, ") alice: hello\n");
+        read_until(&mut heard, ") alice: how are you\n");
+        stop.send(()).unwrap();
+        server.join().unwrap().unwrap();
+    }
+
+    /// While a member past its share rests, the others are read: bob's line is said before
+    /// alice's last, which waits for her pace.
+    #[test]
+    fn a_member_resting_past_its_share_holds_nobody_else() {
+        let (address, stop, server) = start(FAIR);
+        let (mut bob, mut bob_hears) = join(address, "bob");
+        read_until(&mut bob_hears, "Type CLOSE to leave.\n");
+        let (mut alice, _alice_hears) = join(address, "alice");
+        read_until(&mut bob_hears, "* alice joined! In the room: bob, alice.\n");
+        // Past her burst by 400 lines: at her pace, 0.2 s of rests.
+        let count = BURST + 400;
+        let lines: String = (0..count).map(|n| format!("line {n}\n")).collect();
+        alice.write_all(lines.as_bytes()).unwrap();
+        read_until(
+            &mut bob_hears,
+            &format!(") alice: line {}\n", BURST + SLACK),
+        );
+        bob.write_all(b"not waiting\n").unwrap();
+        let mut bob_said = false;
+        loop {
+            let mut line = String::new();
+            let read = bob_hears.read_line(&mut line).expect("a line within 20 s");
+            assert!(read > 0, "the server closed bob's connection");
+            if line.ends_with(") bob: not waiting\n") {
+                bob_said = true;
+            }
+            if line.ends_with(&format!(") alice: line {}\n", count - 1)) {
+                break;
+            }
+        }
+        assert!(bob_said, "bob's line waited for all of alice's");
         stop.send(()).unwrap();
         server.join().unwrap().unwrap();
     }
