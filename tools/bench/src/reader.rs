@@ -54,6 +54,8 @@ pub struct Finding {
     /// One tally per member it read, by member index.
     pub tallies: Vec<(usize, Tally)>,
     pub latency: Histogram,
+    /// The processor time it used from the start of the sending to the end of the run.
+    pub busy: Duration,
 }
 
 /// What every reader needs to know about the run.
@@ -123,7 +125,12 @@ impl Reader {
     fn run(mut self, inbox: Receiver<NewSocket>) -> Finding {
         let mut events = vec![sys::no_event(); 1024];
         let mut buffer = vec![0u8; READ_SIZE];
+        // The processor time used before the sending started (joining): not the run's.
+        let mut before_sending = None;
         while !self.shared.stopping() {
+            if before_sending.is_none() && self.shared.going.load(Relaxed) {
+                before_sending = Some(sys::thread_cpu_time());
+            }
             while let Ok(new) = inbox.try_recv() {
                 self.watch(new);
             }
@@ -162,9 +169,11 @@ impl Reader {
                 tallies.push((member, tally));
             }
         }
+        let busy = before_sending.map_or(Duration::ZERO, |before| sys::thread_cpu_time() - before);
         Finding {
             tallies,
             latency: self.latency,
+            busy,
         }
     }
 

@@ -165,6 +165,7 @@ pub fn run(args: &Args, address: SocketAddr) -> Result<Report> {
     let planned = senders.len() as u64 * args.messages;
     let go_ns = shared.now_ns();
     let go = Instant::now();
+    shared.going.store(true, Relaxed);
     let mut sending = Vec::new();
     for share in shares.into_iter().filter(|share| !share.is_empty()) {
         let handle = sender::spawn(shared.clone(), pace.clone(), share)
@@ -244,6 +245,7 @@ pub fn run(args: &Args, address: SocketAddr) -> Result<Report> {
     drop(inboxes);
     let mut tallies: Vec<Option<Tally>> = (0..everyone).map(|_| None).collect();
     let mut latency = Histogram::default();
+    let mut reader_busy = Duration::ZERO;
     for handle in readers {
         let finding = handle
             .join()
@@ -252,6 +254,7 @@ pub fn run(args: &Args, address: SocketAddr) -> Result<Report> {
             tallies[member] = Some(tally);
         }
         latency.merge(&finding.latency);
+        reader_busy = reader_busy.max(finding.busy);
     }
 
     let sent: Vec<u64> = shared
@@ -280,6 +283,7 @@ pub fn run(args: &Args, address: SocketAddr) -> Result<Report> {
         latency,
         active: Duration::from_nanos(shared.last_intact_ns.load(Relaxed).saturating_sub(go_ns)),
         wall: Duration::from_nanos(end_ns),
+        reader_busy,
         ending,
         killed: (0..everyone)
             .filter(|&member| shared.status_of(member) == status::KILLED)

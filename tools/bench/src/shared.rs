@@ -23,6 +23,8 @@ pub mod status {
 pub struct Shared {
     /// The instant every time in the run is measured from (send times in messages too).
     pub start: Instant,
+    /// Set when the sending starts (after the joining).
+    pub going: AtomicBool,
     /// Set when the run ends: every thread stops within a few milliseconds.
     pub stop: AtomicBool,
     pub status: Vec<AtomicU8>,
@@ -58,6 +60,7 @@ impl Shared {
     pub fn new(members: usize, doomed: Vec<bool>) -> Shared {
         Shared {
             start: Instant::now(),
+            going: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             status: (0..members)
                 .map(|_| AtomicU8::new(status::JOINING))

@@ -13,6 +13,8 @@
 //!   waits a bounded time;
 //! - [`raise_open_file_limit`]: one socket per member, and 10,000 members are far above the
 //!   usual soft limit of 1,024 open files.
+//! - [`thread_cpu_time`]: how much processor time the calling thread has used, so that a reader
+//!   can tell when the bench, not the server, was the limit of a run.
 #![allow(unsafe_code)]
 
 use std::io;
@@ -187,9 +189,37 @@ pub fn raise_open_file_limit() -> io::Result<u64> {
     Ok(limit.rlim_cur)
 }
 
+/// The processor time the calling thread has used so far (`CLOCK_THREAD_CPUTIME_ID`).
+pub fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into the struct we own; this clock always
+    // exists on Linux, so it cannot fail (and a failure would leave zero, not garbage).
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_that_works_uses_processor_time_and_one_that_sleeps_does_not() {
+        let before = thread_cpu_time();
+        let mut sum = 0u64;
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_millis(50) {
+            sum = std::hint::black_box(sum.wrapping_add(1));
+        }
+        let worked = thread_cpu_time() - before;
+        assert!(worked >= Duration::from_millis(20), "worked {worked:?}");
+        let before = thread_cpu_time();
+        std::thread::sleep(Duration::from_millis(50));
+        let slept = thread_cpu_time() - before;
+        assert!(slept < Duration::from_millis(10), "slept {slept:?}");
+    }
 
     #[test]
     fn find_byte_finds_the_first_one() {

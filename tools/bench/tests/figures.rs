@@ -43,6 +43,9 @@ fn an_honest_room_loses_nothing() {
     assert_eq!(figures.raw("ended"), "\"complete\"");
     assert_ne!(figures.raw("latency_p50_us"), "null");
     assert_eq!(room.counts().chat, MEMBERS * MESSAGES);
+    // The bench says how busy its busiest reader was: some of the run, never more than all.
+    let busy: f64 = figures.raw("reader_busy_percent").parse().unwrap();
+    assert!(busy > 0.0 && busy <= 100.0, "reader busy {busy} %");
 }
 
 #[test]
