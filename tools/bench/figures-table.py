@@ -48,6 +48,7 @@ COLUMNS = [
     ("threads", "server_threads_most", count),
     ("server RSS", "server_peak_rss_kb", mib),
     ("server CPU", "server_cpu_ms", seconds),
+    ("bench reader", "reader_busy_percent", lambda v: f"{v:.0f} %"),
 ]
 
 # The side-by-side table: for each kit row, the figures that matter, as (label, field, show),
@@ -61,6 +62,8 @@ SIDE_BY_SIDE = [
         ("garbled", "garbled", count, False),
         ("peak RSS", "server_peak_rss_kb", mib),
         ("server CPU (user + system)", "server_cpu_ms", seconds),
+        # Near 100 %, bench could read no faster: the row would measure bench (--readers).
+        ("bench's busiest reader, busy", "reader_busy_percent", lambda v: f"{v:.0f} %", False),
     ]),
     ("500 connecting at once", "connect500", [
         ("joined", "joined", count, False),
