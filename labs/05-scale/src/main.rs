@@ -25,10 +25,10 @@
 //! - `load`: how much waits for the postman, and the speakers that wait for it;
 //! - `sys`: every system call std lacks, each behind a safe function.
 //!
-//! Modules form a tree: server -> doorman, meter, pace, reader, room; reader -> outbox, pace,
-//! room, splitter, sys; splitter -> meter -> pace; room -> postman -> outbox -> chunks, load,
-//! sys. From labkit come the log (`labkit::log`), the stop request
-//! (`labkit::stop`) and the threads' small stacks (`labkit::thread`).
+//! Modules form a tree: server -> doorman, meter, outbox, pace, reader, room, sys; reader ->
+//! meter, outbox, pace, room, splitter, sys; meter -> pace; room -> postman -> outbox -> chunks,
+//! load, sys. From labkit come the log (`labkit::log`), the stop request (`labkit::stop`) and
+//! the threads' small stacks (`labkit::thread`).
 
 // Said once, in a sentence, rather than as the errors of the system calls it would not find.
 #[cfg(not(target_os = "linux"))]
@@ -64,9 +64,10 @@ nc 127.0.0.1 9090 joins the room too.";
 /// The same protocol as lab 03: the server asks each newcomer for a nickname, announces joins
 /// and leaves, and sends every message to every member, stamped with the time and the sender's
 /// name. One message per line; CLOSE leaves. What differs is how the server pays for it: batched
-/// writes, one postman thread instead of a writer wake-up per line, rules for members that read
-/// slowly or not at all, and the kernel's limits raised or respected. It uses Linux system calls
-/// (see its sys module), so it builds and runs on Linux only; labs 01 to 04 run everywhere.
+/// writes, one thread that reads every member and one that writes them instead of a thread
+/// wake-up per line, rules for members that read slowly or not at all, and the kernel's limits
+/// raised or respected. It uses Linux system calls (see its sys module), so it builds and runs on
+/// Linux only; labs 01 to 04 run everywhere.
 #[derive(Parser)]
 #[command(name = "lab05", version, after_help = EXAMPLE)]
 struct Cli {

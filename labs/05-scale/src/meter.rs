@@ -7,13 +7,13 @@
 //! the server spent 4.99 s of processor time on it, a whole core, without ever dropping it.
 //!
 //! [`Metered`] sits between the socket and the `LineReader` that reads a connection's name, and
-//! counts what the line reader cannot see; once the member has joined, its lines are cut by the
-//! splitter module, which counts the same with this module's [`Length`]. A line may hold [`LINE_LIMIT`] bytes and a carriage return before its newline
-//! (lab 03's rule); every [`LINE_LIMIT`] bytes past that, or part of them, count as one more
-//! line against the member's share, as they arrive. A line within the limit costs nothing
-//! here: it is counted once it is read. A line that never ends is read at the member's
-//! pace, [`LINE_LIMIT`] bytes a line, and its member is dropped as any member past its share
-//! for its patience, with the same reason (`pace::SENT_TOO_FAST`).
+//! counts what the line reader cannot see; once the member has joined, the reader module counts
+//! the same with this module's [`Length`]. A line may hold [`LINE_LIMIT`] bytes and a carriage
+//! return before its newline (lab 03's rule); every [`LINE_LIMIT`] bytes past that, or part of
+//! them, count as one more line against the member's share, as they arrive. A line within the
+//! limit costs nothing here: it is counted once it is read. A line that never ends is read at
+//! the member's pace, [`LINE_LIMIT`] bytes a line, and its member is dropped as any member past
+//! its share for its patience, with the same reason (`pace::SENT_TOO_FAST`).
 
 use std::cell::RefCell;
 use std::error::Error;
@@ -26,8 +26,9 @@ use lab03::framing::LINE_LIMIT;
 
 use crate::pace::{Next, Pace, SENT_TOO_FAST};
 
-/// The socket of one member, read through its share. The pace is shared with `handle`, which
-/// counts whole lines; both run on the member's thread, one at a time.
+/// The socket of one connection while it chooses its name, read through its share. The pace is
+/// shared with `handle`, which counts whole lines; both run on the connection's thread, one at a
+/// time.
 pub struct Metered<'a, R> {
     input: R,
     pace: &'a RefCell<Pace>,
@@ -84,7 +85,7 @@ impl Error for PastShare {}
 /// carriage return, as lab 03's `LineReader` allows.
 const ALLOWED: usize = LINE_LIMIT + 1;
 
-/// How long the line being read is so far. (The splitter module counts with one too.)
+/// How long the line being read is so far. (The reader module counts with one too.)
 #[derive(Default)]
 pub struct Length {
     bytes: usize,
@@ -93,22 +94,15 @@ pub struct Length {
 impl Length {
     /// Takes the next bytes read and returns how many lines more they cost. A newline ends the
     /// line being read, its bytes before it counted; the next line starts from nothing.
-    fn add(&mut self, bytes: &[u8]) -> usize {
+    pub fn add(&mut self, bytes: &[u8]) -> usize {
         let mut more = 0;
         let mut pieces = bytes.split(|&byte| byte == b'\n').peekable();
         while let Some(piece) = pieces.next() {
+            let longer = self.bytes + piece.len();
+            more += cost(longer) - cost(self.bytes);
             // Every piece but the last is followed by a newline.
-            more += self.piece(piece.len(), pieces.peek().is_some());
+            self.bytes = if pieces.peek().is_some() { 0 } else { longer };
         }
-        more
-    }
-
-    /// Takes `bytes` more bytes of the line being read, and whether a newline ended it after
-    /// them; returns how many lines more they cost.
-    pub fn piece(&mut self, bytes: usize, ended: bool) -> usize {
-        let longer = self.bytes + bytes;
-        let more = cost(longer) - cost(self.bytes);
-        self.bytes = if ended { 0 } else { longer };
         more
     }
 }

@@ -16,9 +16,12 @@
 //!
 //! The pace (see the pace module) no longer puts a member's thread to sleep: a member past its
 //! share *rests*. Its socket is not watched until its time comes; its lines wait in the kernel,
-//! as before, and nobody else's do. Nothing here waits for one member but what the room makes
+//! as before, and nobody else's do; what was read of it and not cut into lines yet (one read at
+//! most, [`READ_SIZE`]) waits here. Nothing here waits for one member but what the room makes
 //! every speaker wait for: `Room::say` waits for a member that reads slowly (see the outbox
-//! module) and for the postman (see the load module), and while it waits, nobody is read.
+//! module: for as long as it takes lines, up to 250 ms once it takes none) and for the postman
+//! (see the load module). That is the price of one thread for everybody: while it waits, nobody
+//! is read, where a thread per member made only the speakers wait.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -37,6 +40,7 @@ use lab03::{protocol, text};
 use labkit::error::explain;
 use labkit::{clock, log};
 
+use crate::meter::Length;
 use crate::outbox::Outbox;
 use crate::pace::{self, Next, Pace};
 use crate::room::Room;
@@ -44,8 +48,10 @@ use crate::splitter::LineSplitter;
 use crate::sys::{self, Poll};
 
 /// How much one read takes from a member's socket, at most: hundreds of chat lines. A member
-/// gets one read a turn, then the others get theirs.
-const READ_SIZE: usize = 64 * 1024;
+/// gets one read a turn, then the others get theirs; a member that rests keeps what it has not
+/// had read of it yet, so this is also the most a member makes the server hold (besides one
+/// unfinished line).
+const READ_SIZE: usize = 16 * 1024;
 
 /// The token of the reading thread's bell (see [`Reader::adopt`]); members' tokens count up from
 /// zero and never reach it.
@@ -128,7 +134,12 @@ struct Reading {
 /// A member, as the reading thread knows it.
 struct Member {
     joined: Joined,
+    /// What arrived and was not cut into lines yet: empty, but while the member rests (and
+    /// right after it joined, what arrived with its name).
+    waiting: Vec<u8>,
     lines: LineSplitter,
+    /// How long its line is so far, for its share (see the meter module).
+    length: Length,
     /// What the log shows of its messages.
     logged: Flood,
     /// Until when it rests, its socket unwatched; None while it is read.
@@ -189,19 +200,19 @@ impl Reading {
                 break;
             }
         }
-        while let Ok(joined) = self.arrivals.try_recv() {
+        while let Ok(mut joined) = self.arrivals.try_recv() {
             let token = self.next_token;
             self.next_token += 1;
             let watched = self.poll.watch(&*joined.socket, token);
-            let mut member = Member {
+            let member = Member {
+                // The name's meter counted these bytes already.
+                waiting: std::mem::take(&mut joined.unread),
                 lines: LineSplitter::default(),
+                length: Length::default(),
                 logged: Flood::default(),
                 resting: None,
                 joined,
             };
-            let cost = member
-                .lines
-                .push(&std::mem::take(&mut member.joined.unread));
             self.members.insert(token, member);
             if let Err(error) = watched {
                 // The kernel's watch list is full (`fs.epoll.max_user_watches`): the member
@@ -213,22 +224,8 @@ impl Reading {
                 self.leave(token, Leaving::Lost);
                 continue;
             }
-            self.charge(token, cost);
+            self.serve(token);
         }
-    }
-
-    /// Counts `cost` lines more against the member's share (what its unfinished line cost), then
-    /// gives it its turn.
-    fn charge(&mut self, token: u64, cost: usize) {
-        let Some(member) = self.members.get_mut(&token) else {
-            return;
-        };
-        let turn = match charge(&mut member.joined.pace, cost) {
-            Next::ReadOn => take_turn(member, &mut self.buffer, &self.room),
-            Next::Wait(wait) => Turn::Rest(wait),
-            Next::Exceeded => Turn::Leave(Leaving::TooFast),
-        };
-        self.end_turn(token, turn);
     }
 
     /// Gives the member of `token` its turn, unless it has left or rests.
@@ -259,8 +256,8 @@ impl Reading {
         let due = Instant::now() + wait;
         member.resting = Some(due);
         self.rests.push(Reverse((due, token)));
-        // Should the kernel refuse, the member is only reported, and passed over, meanwhile.
-        let _ = self.poll.pause(&*member.joined.socket, token);
+        // Should the kernel refuse, the member is reported, and passed over, meanwhile.
+        let _ = self.poll.pause(&*member.joined.socket);
     }
 
     /// Reads again the members whose rest is over, starting with the lines already waiting.
@@ -334,63 +331,90 @@ fn charge(pace: &mut Pace, lines: usize) -> Next {
 }
 
 /// One member's turn: the lines waiting, one read of its socket, and the lines that read
-/// completed. The messages that arrived together are said together: the room then queues them
-/// to each member in one go (see `Room::say`).
+/// completed, for as long as its share lets them be read. The messages that arrived together
+/// are said together: the room then queues them to each member in one go (see `Room::say`).
 fn take_turn(member: &mut Member, buffer: &mut [u8], room: &Room) -> Turn {
-    let Joined {
-        name,
-        socket,
-        outbox,
-        pace,
-        ..
-    } = &mut member.joined;
     let mut arrived = Vec::new();
-    let mut read = false;
-    let turn = loop {
-        if let Some(line) = member.lines.next_line() {
-            let next = pace.take_line(Instant::now());
-            if next == Next::Exceeded {
-                break Turn::Leave(Leaving::TooFast); // This line, and the rest, are dropped.
-            }
-            match hear(line, name, &mut member.logged) {
-                Heard::Message(text) => arrived.push(text),
-                Heard::Nothing => {}
-                Heard::Reply(reply) => {
-                    // The member's earlier lines go out before its error reply, as they came.
-                    room.say(name, &arrived);
-                    arrived.clear();
-                    room.tell(outbox, &reply);
-                }
-                Heard::Leave(leaving) => break Turn::Leave(leaving),
-            }
-            if let Next::Wait(wait) = next {
-                break Turn::Rest(wait);
-            }
-            continue;
-        }
-        if read {
-            break Turn::Done;
-        }
-        read = true;
-        match sys::receive_now(socket, buffer) {
-            Ok(None) => break Turn::Done,
-            Ok(Some(0)) => {
-                if member.lines.is_unfinished() {
-                    log::line(format!("{name}'s last line was cut off: it was not sent"));
-                }
-                break Turn::Leave(Leaving::Lost);
-            }
-            Ok(Some(count)) => match charge(pace, member.lines.push(&buffer[..count])) {
-                Next::ReadOn => {}
-                Next::Wait(wait) => break Turn::Rest(wait),
-                Next::Exceeded => break Turn::Leave(Leaving::TooFast),
-            },
-            // Reset, or gone: as lab 03's `handle` sees it, the connection is lost.
-            Err(_) => break Turn::Leave(Leaving::Lost),
-        }
-    };
-    room.say(name, &arrived);
+    let turn = hear_all(member, buffer, room, &mut arrived);
+    room.say(&member.joined.name, &arrived);
     turn
+}
+
+/// The turn itself: the lines said are gathered in `arrived`. What is left to cut when the
+/// turn ends early waits in the member (`waiting`) for its next turn.
+fn hear_all(
+    member: &mut Member,
+    buffer: &mut [u8],
+    room: &Room,
+    arrived: &mut Vec<String>,
+) -> Turn {
+    let waiting = std::mem::take(&mut member.waiting);
+    let mut bytes = &waiting[..];
+    if let Some(turn) = hear_lines(member, &mut bytes, room, arrived) {
+        member.waiting = bytes.to_vec();
+        return turn;
+    }
+    let read = match sys::receive_now(&member.joined.socket, buffer) {
+        Ok(None) => return Turn::Done,
+        Ok(Some(0)) => {
+            if member.lines.is_unfinished() {
+                let name = &member.joined.name;
+                log::line(format!("{name}'s last line was cut off: it was not sent"));
+            }
+            return Turn::Leave(Leaving::Lost);
+        }
+        Ok(Some(read)) => read,
+        // Reset, or gone: as lab 03's `handle` sees it, the connection is lost.
+        Err(_) => return Turn::Leave(Leaving::Lost),
+    };
+    let mut bytes = &buffer[..read];
+    // A line past the limit costs more as it arrives (see the meter module).
+    let turn = match charge(&mut member.joined.pace, member.length.add(bytes)) {
+        Next::ReadOn => hear_lines(member, &mut bytes, room, arrived),
+        Next::Wait(wait) => Some(Turn::Rest(wait)),
+        Next::Exceeded => return Turn::Leave(Leaving::TooFast),
+    };
+    match turn {
+        Some(turn) => {
+            member.waiting = bytes.to_vec();
+            turn
+        }
+        None => Turn::Done,
+    }
+}
+
+/// Cuts `bytes` into lines and decides each, until they hold no more whole line (None) or the
+/// member's turn is over; `bytes` is then what is left to cut.
+fn hear_lines(
+    member: &mut Member,
+    bytes: &mut &[u8],
+    room: &Room,
+    arrived: &mut Vec<String>,
+) -> Option<Turn> {
+    let Joined {
+        name, outbox, pace, ..
+    } = &mut member.joined;
+    while let Some(line) = member.lines.next_line(bytes) {
+        let next = pace.take_line(Instant::now());
+        if next == Next::Exceeded {
+            return Some(Turn::Leave(Leaving::TooFast)); // This line, and the rest, are dropped.
+        }
+        match hear(line, name, &mut member.logged) {
+            Heard::Message(text) => arrived.push(text),
+            Heard::Nothing => {}
+            Heard::Reply(reply) => {
+                // The member's earlier lines go out before its error reply, as they came.
+                room.say(name, arrived);
+                arrived.clear();
+                room.tell(outbox, &reply);
+            }
+            Heard::Leave(leaving) => return Some(Turn::Leave(leaving)),
+        }
+        if let Next::Wait(wait) = next {
+            return Some(Turn::Rest(wait));
+        }
+    }
+    None
 }
 
 /// What a line of a member is to the room.

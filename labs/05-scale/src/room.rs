@@ -217,7 +217,7 @@ fn shared(line: String) -> Arc<[u8]> {
 /// outboxes that were empty, and waiting for room in the queues that are full. Both take time
 /// (posting may wake the postman, a system call, and the postman may take the processor at
 /// once; waiting lasts as long as a slow member takes to read), and with the lock held every
-/// other member's thread would wait too.
+/// other thread that speaks (the reading thread, a newcomer's `handle`) would wait too.
 #[derive(Default)]
 struct Aftermath {
     to_post: Vec<Arc<Outbox>>,

@@ -89,7 +89,7 @@ pub fn run(
     Ok(())
 }
 
-/// The documents' `receive`: accepts connections for ever, and starts each member's thread.
+/// The documents' `receive`: accepts connections for ever, and starts each connection's thread.
 fn receive(
     listener: TcpListener,
     (room, reader): (Arc<Room>, Arc<Reader>),
@@ -429,8 +429,8 @@ mod tests {
         read_until(&mut bob_hears, "Type CLOSE to leave.\n");
         let (mut alice, _alice_hears) = join(address, "alice");
         read_until(&mut bob_hears, "* alice joined! In the room: bob, alice.\n");
-        // Past her burst by 400 lines: at her pace, 0.2 s of rests.
-        let count = BURST + 400;
+        // Past her burst by 1,000 lines: at her pace, half a second of rests, bob's time.
+        let count = BURST + 1_000;
         let lines: String = (0..count).map(|n| format!("line {n}\n")).collect();
         alice.write_all(lines.as_bytes()).unwrap();
         read_until(

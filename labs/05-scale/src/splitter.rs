@@ -2,62 +2,47 @@
 //!
 //! Lab 03's `LineReader` pulls: `read_line` reads the socket until a line is whole, waiting for
 //! the network meanwhile. The reading thread of this stage (see the reader module) reads every
-//! member's socket and must never wait for one, so it pushes instead: whatever a socket holds is
-//! handed to that member's [`LineSplitter`], which returns the lines it completed and keeps the
-//! unfinished end for next time. The rules are `LineReader`'s, and a test checks that both give
-//! the same lines however the bytes are cut: a line holds at most `LINE_LIMIT` bytes and a
-//! carriage return before its newline; the rest of a longer line is thrown away as it arrives
-//! (`Line::TooLong`), so a member holds at most one limit of unfinished line here; a line that
-//! is not UTF-8 is `Line::NotUtf8`.
-//!
-//! It also counts, as the bytes arrive, what a line past the limit costs against the member's
-//! share (see the meter module): the meter's rule, with the meter's own counter.
-
-use std::collections::VecDeque;
+//! member's socket and must never wait for one, so it cuts what a read brought itself: each
+//! call of [`LineSplitter::next_line`] takes the next line off the front of the bytes, and
+//! once they hold no more newline, keeps their last bytes, the start of a line, for the next
+//! read. Lines are cut one at a time, as the member's pace lets them be read: the bytes not
+//! cut yet stay bytes, and nothing is made of them before their turn. The rules are
+//! `LineReader`'s, and a test checks that both give the same lines however the bytes are cut:
+//! a line holds at most `LINE_LIMIT` bytes and a carriage return before its newline; the rest
+//! of a longer line is thrown away as it arrives (`Line::TooLong`), so a member's unfinished
+//! line takes at most one limit here; a line that is not UTF-8 is `Line::NotUtf8`.
 
 use lab03::framing::{LINE_LIMIT, Line};
 
-use crate::meter::Length;
-
-/// One member's unfinished line, and the whole lines it has not handed out yet.
+/// The start of one member's next line, until its newline arrives.
 #[derive(Default)]
 pub struct LineSplitter {
-    /// Lines completed and not yet taken, in the order they arrived.
-    whole: VecDeque<Line>,
     /// The line being received, while it fits in a line.
     line: Vec<u8>,
     /// Whether the line being received has gone past what a line holds: its bytes are thrown
     /// away up to its newline.
     too_long: bool,
-    /// How long the line being received is, for the meter, however many bytes were kept.
-    length: Length,
 }
 
 impl LineSplitter {
-    /// Takes bytes that arrived, and returns how many lines more than their whole lines they
-    /// cost against the member's share (the meter's count: 0 unless a line is past the limit).
-    pub fn push(&mut self, bytes: &[u8]) -> usize {
-        let mut cost = 0;
-        let mut rest = bytes;
-        loop {
-            let end = rest.iter().position(|&byte| byte == b'\n');
-            let piece = &rest[..end.unwrap_or(rest.len())];
-            cost += self.length.piece(piece.len(), end.is_some());
-            if !self.too_long && self.line.len() + piece.len() <= LINE_LIMIT + 1 {
-                self.line.extend_from_slice(piece);
-            } else {
-                self.too_long = true;
-                self.line.clear();
-            }
-            let Some(end) = end else { return cost };
-            self.finish_line();
-            rest = &rest[end + 1..];
+    /// Cuts the next whole line off the front of `bytes`, and moves `bytes` past it. None once
+    /// `bytes` holds no newline: what is left of them, the start of a line, is kept here and
+    /// `bytes` is empty.
+    pub fn next_line(&mut self, bytes: &mut &[u8]) -> Option<Line> {
+        let end = bytes.iter().position(|&byte| byte == b'\n');
+        let piece = &bytes[..end.unwrap_or(bytes.len())];
+        if !self.too_long && self.line.len() + piece.len() <= LINE_LIMIT + 1 {
+            self.line.extend_from_slice(piece);
+        } else {
+            self.too_long = true;
+            self.line = Vec::new();
         }
-    }
-
-    /// The next whole line, in the order they arrived.
-    pub fn next_line(&mut self) -> Option<Line> {
-        self.whole.pop_front()
+        let Some(end) = end else {
+            *bytes = &[];
+            return None;
+        };
+        *bytes = &bytes[end + 1..];
+        Some(self.finish_line())
     }
 
     /// Whether part of a line has arrived without its end: the connection ending now cuts it.
@@ -65,21 +50,19 @@ impl LineSplitter {
         !self.line.is_empty() || self.too_long
     }
 
-    /// A newline arrived: the line received so far becomes a whole one.
-    fn finish_line(&mut self) {
+    /// A newline arrived: the line received so far is a whole one.
+    fn finish_line(&mut self) -> Line {
         let mut line = std::mem::take(&mut self.line);
         if line.last() == Some(&b'\r') {
             line.pop();
         }
-        let whole = if std::mem::take(&mut self.too_long) || line.len() > LINE_LIMIT {
-            Line::TooLong
-        } else {
-            match String::from_utf8(line) {
-                Ok(text) => Line::Text(text),
-                Err(_) => Line::NotUtf8,
-            }
-        };
-        self.whole.push_back(whole);
+        if std::mem::take(&mut self.too_long) || line.len() > LINE_LIMIT {
+            return Line::TooLong;
+        }
+        match String::from_utf8(line) {
+            Ok(text) => Line::Text(text),
+            Err(_) => Line::NotUtf8,
+        }
     }
 }
 
@@ -102,21 +85,22 @@ mod tests {
         }
     }
 
-    /// What a splitter makes of `bytes` pushed `step` bytes at a time, and what they cost.
-    fn split(bytes: &[u8], step: usize) -> (Vec<Line>, bool, usize) {
+    /// What a splitter makes of `bytes` arriving `step` bytes at a time, and whether a line is
+    /// left unfinished.
+    fn split(bytes: &[u8], step: usize) -> (Vec<Line>, bool) {
         let mut splitter = LineSplitter::default();
         let mut lines = Vec::new();
-        let mut cost = 0;
-        for piece in bytes.chunks(step) {
-            cost += splitter.push(piece);
-            lines.extend(std::iter::from_fn(|| splitter.next_line()));
+        for mut piece in bytes.chunks(step) {
+            while let Some(line) = splitter.next_line(&mut piece) {
+                lines.push(line);
+            }
         }
-        (lines, splitter.is_unfinished(), cost)
+        (lines, splitter.is_unfinished())
     }
 
     /// Lines at, around and far past the limit, with and without a carriage return, Arabic
-    /// letters cut anywhere, bytes that are not UTF-8, empty lines, and an unfinished end.
-    fn awkward_input() -> Vec<u8> {
+    /// letters cut anywhere, bytes that are not UTF-8, empty lines, and `end` last.
+    fn awkward_input(end: &[u8]) -> Vec<u8> {
         let mut bytes = Vec::new();
         bytes.extend_from_slice("hello\r\nسلام عليكم\n\n\r\n".as_bytes());
         for length in [
@@ -131,49 +115,49 @@ mod tests {
             bytes.extend_from_slice(b"\r\n");
         }
         bytes.extend_from_slice(b"bad \xff\xfe bytes\nok again\n");
-        bytes.extend_from_slice("آخر".as_bytes());
+        bytes.extend_from_slice(end);
         bytes
     }
 
     #[test]
     fn the_lines_are_lab03s_however_the_bytes_are_cut() {
-        let input = awkward_input();
-        let (expected, cut) = read_by_lab03(&input);
-        assert!(cut, "the input ends in an unfinished line");
-        for step in [1, 2, 3, 7, 1000, 4096, 8192, 8193, input.len()] {
-            let (lines, unfinished, _) = split(&input, step);
-            assert_eq!(lines, expected, "pushed {step} bytes at a time");
-            assert!(unfinished, "pushed {step} bytes at a time");
-        }
-    }
-
-    #[test]
-    fn a_finished_input_leaves_nothing_unfinished() {
-        let (lines, unfinished, cost) = split(b"one\r\ntwo\n", 1);
-        assert_eq!(lines, [Line::Text("one".into()), Line::Text("two".into())]);
-        assert!(!unfinished);
-        assert_eq!(cost, 0);
-    }
-
-    #[test]
-    fn a_line_past_the_limit_costs_what_the_meter_says_however_it_is_cut() {
-        // The limit and a carriage return cost nothing; then one line for every limit or part.
-        let allowed = LINE_LIMIT + 1;
-        for (length, cost) in [
-            (allowed, 0),
-            (allowed + 1, 1),
-            (allowed + LINE_LIMIT, 1),
-            (allowed + LINE_LIMIT + 1, 2),
+        let too_long = vec![b'z'; 2 * LINE_LIMIT];
+        for (end, cut) in [
+            (&b""[..], false),
+            ("آخر".as_bytes(), true),
+            (&too_long[..], true),
         ] {
-            let mut input = vec![b'x'; length];
-            input.extend_from_slice(b"\nshort\n");
-            for step in [1, 7, 4096, input.len()] {
-                assert_eq!(
-                    split(&input, step).2,
-                    cost,
-                    "{length} bytes, {step} at a time"
-                );
+            let input = awkward_input(end);
+            let (expected, lab03_cut) = read_by_lab03(&input);
+            assert_eq!(lab03_cut, cut, "lab 03 and this test disagree on the end");
+            for step in [1, 2, 3, 7, 1000, 4096, 8192, 8193, input.len()] {
+                let (lines, unfinished) = split(&input, step);
+                assert_eq!(lines, expected, "{step} bytes at a time");
+                assert_eq!(unfinished, cut, "{step} bytes at a time");
             }
         }
+    }
+
+    #[test]
+    fn the_bytes_after_a_line_are_left_for_the_next_call() {
+        let mut splitter = LineSplitter::default();
+        let mut bytes = &b"one\ntwo\nthr"[..];
+        assert_eq!(
+            splitter.next_line(&mut bytes),
+            Some(Line::Text("one".into()))
+        );
+        assert_eq!(bytes, b"two\nthr", "only the first line is cut");
+        assert_eq!(
+            splitter.next_line(&mut bytes),
+            Some(Line::Text("two".into()))
+        );
+        assert_eq!(splitter.next_line(&mut bytes), None);
+        assert!(bytes.is_empty() && splitter.is_unfinished());
+        let mut rest = &b"ee\n"[..];
+        assert_eq!(
+            splitter.next_line(&mut rest),
+            Some(Line::Text("three".into()))
+        );
+        assert!(!splitter.is_unfinished());
     }
 }

@@ -1,7 +1,9 @@
 //! Every system call this stage makes that std does not offer, each behind a safe function.
 //!
 //! Lab 03 needs none of these, and they are why lab 05 runs on Linux only: a server of
-//! thousands of threads meets limits that a classroom room never does.
+//! thousands of connections (and, while they join, of threads) meets limits that a classroom
+//! room never does, and one thread that reads them all needs the kernel to say which have
+//! something to read.
 //!
 //! - [`raise_open_file_limit`]: every member's socket is an open file, and the usual soft limit
 //!   (1024) stops a server near a thousand members (`setrlimit`);
@@ -95,16 +97,16 @@ impl Poll {
         Ok(self.epoll.add(socket, event)?)
     }
 
-    /// Stops reporting `socket` until [`Poll::resume`], whatever it holds.
-    pub fn pause(&self, socket: &impl AsFd, token: u64) -> io::Result<()> {
-        let mut event = EpollEvent::new(EpollFlags::empty(), token);
-        Ok(self.epoll.modify(socket, &mut event)?)
+    /// Stops reporting `socket` until [`Poll::resume`], whatever it holds or whatever becomes of
+    /// it. It is taken out of the set: left in with no events asked for, it would still be
+    /// reported once it is shut down or reset (Linux always reports those), again and again.
+    pub fn pause(&self, socket: &impl AsFd) -> io::Result<()> {
+        self.forget(socket)
     }
 
-    /// Reports `socket` again, as [`Poll::watch`] did.
+    /// Reports `socket` again, as `token`, as [`Poll::watch`] did.
     pub fn resume(&self, socket: &impl AsFd, token: u64) -> io::Result<()> {
-        let mut event = EpollEvent::new(EpollFlags::EPOLLIN, token);
-        Ok(self.epoll.modify(socket, &mut event)?)
+        self.watch(socket, token)
     }
 
     /// Stops watching `socket`.
@@ -234,7 +236,13 @@ mod tests {
     fn receive_now_takes_what_is_there_and_never_waits() {
         let (mut sender, receiver) = connected_pair();
         let mut buffer = [0; 16];
+        // A read that waited would block here for ever: the timeout makes it fail instead.
+        receiver
+            .set_read_timeout(Some(Duration::from_secs(1)))
+            .unwrap();
+        let asked = std::time::Instant::now();
         assert_eq!(receive_now(&receiver, &mut buffer).unwrap(), None);
+        assert!(asked.elapsed() < Duration::from_millis(500), "it waited");
         sender.write_all(b"hello\n").unwrap();
         let mut poll = Poll::new().unwrap();
         poll.watch(&receiver, 7).unwrap();
@@ -252,12 +260,17 @@ mod tests {
         let (mut sender, receiver) = connected_pair();
         let mut poll = Poll::new().unwrap();
         poll.watch(&receiver, 3).unwrap();
-        poll.pause(&receiver, 3).unwrap();
+        poll.pause(&receiver).unwrap();
         sender.write_all(b"waiting\n").unwrap();
         let mut ready = vec![99];
         poll.wait(&mut ready, Some(Duration::from_millis(50)))
             .unwrap();
         assert_eq!(ready, [], "reported while paused");
+        // Nor once its connection is shut down or reset, which Linux reports unasked.
+        receiver.shutdown(std::net::Shutdown::Both).unwrap();
+        poll.wait(&mut ready, Some(Duration::from_millis(50)))
+            .unwrap();
+        assert_eq!(ready, [], "reported, shut down, while paused");
         poll.resume(&receiver, 3).unwrap();
         poll.wait(&mut ready, Some(Duration::from_secs(5))).unwrap();
         assert_eq!(ready, [3]);
