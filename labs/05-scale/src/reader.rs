@@ -48,9 +48,9 @@ use crate::splitter::LineSplitter;
 use crate::sys::{self, Poll};
 
 /// How much one read takes from a member's socket, at most: hundreds of chat lines. A member
-/// gets one read a turn, then the others get theirs; a member that rests keeps what it has not
-/// had read of it yet, so this is also the most a member makes the server hold (besides one
-/// unfinished line).
+/// gets one read a turn, then the others get theirs; a member that rests keeps what was read
+/// and not cut into lines yet, so this is also the most a member makes the server hold (besides
+/// one unfinished line).
 const READ_SIZE: usize = 16 * 1024;
 
 /// The token of the reading thread's bell (see [`Reader::adopt`]); members' tokens count up from
@@ -127,7 +127,7 @@ struct Reading {
     next_token: u64,
     /// When each resting member may be read again, the earliest first.
     rests: BinaryHeap<Reverse<(Instant, u64)>>,
-    /// Every read lands here, and is cut into lines at once.
+    /// Every read lands here; what a member's turn leaves uncut is copied into the member.
     buffer: Vec<u8>,
 }
 
@@ -205,7 +205,9 @@ impl Reading {
             self.next_token += 1;
             let watched = self.poll.watch(&*joined.socket, token);
             let member = Member {
-                // The name's meter counted these bytes already.
+                // The name's meter counted these bytes already. The line they start is counted
+                // from its next bytes on: at most once a member, at most 4 KiB short (the name's
+                // line reader buffers no more), under the 8 KiB a line may hold anyway.
                 waiting: std::mem::take(&mut joined.unread),
                 lines: LineSplitter::default(),
                 length: Length::default(),
@@ -214,18 +216,24 @@ impl Reading {
                 joined,
             };
             self.members.insert(token, member);
-            if let Err(error) = watched {
-                // The kernel's watch list is full (`fs.epoll.max_user_watches`): the member
-                // could never be read. It is told the room is full, as at the door.
-                let member = &self.members[&token].joined;
-                log::line(format!("cannot read {}: {}", member.name, explain(&error)));
-                self.room
-                    .tell(&member.outbox, &protocol::closing(protocol::ROOM_FULL));
-                self.leave(token, Leaving::Lost);
-                continue;
+            match watched {
+                Ok(()) => self.serve(token),
+                Err(error) => self.unwatchable(token, &error),
             }
-            self.serve(token);
         }
+    }
+
+    /// The kernel would not watch the member's socket (its watch list is full,
+    /// `fs.epoll.max_user_watches`): the member could never be read again. It is told the room
+    /// is full, as at the door, and leaves.
+    fn unwatchable(&mut self, token: u64, error: &io::Error) {
+        if let Some(member) = self.members.get(&token) {
+            let Joined { name, outbox, .. } = &member.joined;
+            log::line(format!("cannot read {name}: {}", explain(error)));
+            self.room
+                .tell(outbox, &protocol::closing(protocol::ROOM_FULL));
+        }
+        self.leave(token, Leaving::Lost);
     }
 
     /// Gives the member of `token` its turn, unless it has left or rests.
@@ -256,7 +264,8 @@ impl Reading {
         let due = Instant::now() + wait;
         member.resting = Some(due);
         self.rests.push(Reverse((due, token)));
-        // Should the kernel refuse, the member is reported, and passed over, meanwhile.
+        // Taking a watched socket out of the set cannot fail (it is there, and open); if it did,
+        // the member would be reported, and passed over, until its rest ends.
         let _ = self.poll.pause(&*member.joined.socket);
     }
 
@@ -272,12 +281,12 @@ impl Reading {
                 continue;
             };
             member.resting = None;
-            if self.poll.resume(&*member.joined.socket, token).is_err() {
-                // Never to be read again: as good as gone.
-                self.leave(token, Leaving::Lost);
-                continue;
+            // Putting it back takes a place in the kernel's watch list, which a newcomer may
+            // have taken meanwhile.
+            match self.poll.resume(&*member.joined.socket, token) {
+                Ok(()) => self.serve(token),
+                Err(error) => self.unwatchable(token, &error),
             }
-            self.serve(token);
         }
     }
 

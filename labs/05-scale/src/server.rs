@@ -455,6 +455,35 @@ mod tests {
         server.join().unwrap().unwrap();
     }
 
+    /// Lines too long cost more as they arrive, and may make their member rest before the
+    /// lines that came with them in the same read are cut: those are kept, in order.
+    #[test]
+    fn the_lines_read_before_a_rest_are_kept_for_after_it() {
+        let share = Share {
+            burst: 20,
+            per_second: 2_000,
+            patience: Duration::from_secs(10),
+        };
+        let (address, stop, server) = start(share);
+        let (mut member, mut heard) = join(address, "alice");
+        // Each over-long line costs two lines more than itself as it arrives.
+        let long = "x".repeat(20_000);
+        let lines: String = (0..60).map(|n| format!("{long}\nline {n}\n")).collect();
+        member.write_all(lines.as_bytes()).unwrap();
+        let mut next = 0;
+        while next < 60 {
+            let mut line = String::new();
+            let read = heard.read_line(&mut line).expect("a line within 20 s");
+            assert!(read > 0, "the server closed the connection at line {next}");
+            if let Some((_, text)) = line.trim_end().split_once(") alice: ") {
+                assert_eq!(text, format!("line {next}"), "every line, in order");
+                next += 1;
+            }
+        }
+        stop.send(()).unwrap();
+        server.join().unwrap().unwrap();
+    }
+
     /// A member that sends more than its burst at once, one line of it not UTF-8: every line
     /// comes back, and the error reply, in the order sent, but those past the burst only at the
     /// member's pace.

@@ -65,8 +65,8 @@ pub struct Args {
     #[arg(long, value_name = "PREFIX", default_value = "bench")]
     pub name_prefix: String,
     /// Threads that read the members' streams. With one, the bench could not read lab 05 at
-    /// 100 x 200 as fast as it sent: its reader was busy 88 to 90 % of the run (the table's
-    /// "busiest reader" says so for every run).
+    /// 100 x 200 as fast as it sent: its reader was busy 69 to 91 % of the run (five runs; the
+    /// table's "busiest reader" says so for every run).
     #[arg(long, default_value_t = 2)]
     pub readers: usize,
     /// Threads that send the members' messages.

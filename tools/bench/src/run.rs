@@ -283,6 +283,7 @@ pub fn run(args: &Args, address: SocketAddr) -> Result<Report> {
         latency,
         active: Duration::from_nanos(shared.last_intact_ns.load(Relaxed).saturating_sub(go_ns)),
         wall: Duration::from_nanos(end_ns),
+        sending: Duration::from_nanos(end_ns.saturating_sub(go_ns)),
         reader_busy,
         ending,
         killed: (0..everyone)
