@@ -142,8 +142,8 @@ struct Member {
     length: Length,
     /// What the log shows of its messages.
     logged: Flood,
-    /// Until when it rests, its socket unwatched; None while it is read.
-    resting: Option<Instant>,
+    /// Whether it rests, its socket unwatched (its time to be read again waits in `rests`).
+    resting: bool,
 }
 
 /// What the member's turn ended with (see [`take_turn`]).
@@ -212,7 +212,7 @@ impl Reading {
                 lines: LineSplitter::default(),
                 length: Length::default(),
                 logged: Flood::default(),
-                resting: None,
+                resting: false,
                 joined,
             };
             self.members.insert(token, member);
@@ -241,7 +241,7 @@ impl Reading {
         let Some(member) = self.members.get_mut(&token) else {
             return;
         };
-        if member.resting.is_some() {
+        if member.resting {
             return;
         }
         let turn = take_turn(member, &mut self.buffer, &self.room);
@@ -262,7 +262,7 @@ impl Reading {
             return;
         };
         let due = Instant::now() + wait;
-        member.resting = Some(due);
+        member.resting = true;
         self.rests.push(Reverse((due, token)));
         // Taking a watched socket out of the set cannot fail (it is there, and open); if it did,
         // the member would be reported, and passed over, until its rest ends.
@@ -280,7 +280,7 @@ impl Reading {
             let Some(member) = self.members.get_mut(&token) else {
                 continue;
             };
-            member.resting = None;
+            member.resting = false;
             // Putting it back takes a place in the kernel's watch list, which a newcomer may
             // have taken meanwhile.
             match self.poll.resume(&*member.joined.socket, token) {

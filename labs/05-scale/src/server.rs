@@ -70,7 +70,7 @@ pub fn run(
     let reader = Reader::start(Arc::clone(&room)).context("cannot start the reading thread")?;
     let (accepting, reader) = (Arc::clone(&room), Arc::new(reader));
     spawn("receive", move || {
-        receive(listener, (accepting, reader), name_deadline, share)
+        receive(listener, accepting, reader, name_deadline, share)
     })
     .context("cannot start the accept thread")?;
 
@@ -92,7 +92,8 @@ pub fn run(
 /// The documents' `receive`: accepts connections for ever, and starts each connection's thread.
 fn receive(
     listener: TcpListener,
-    (room, reader): (Arc<Room>, Arc<Reader>),
+    room: Arc<Room>,
+    reader: Arc<Reader>,
     name_deadline: Duration,
     share: Share,
 ) {
@@ -182,7 +183,8 @@ fn admit(
     }
 }
 
-/// A member's lines, read from its socket through its share (see the meter module).
+/// A connection's lines while it chooses its name, read from its socket through its share (see
+/// the meter module).
 type Lines<'a> = LineReader<Metered<'a, &'a Timed<'a>>>;
 
 /// The documents' `handle`, for as long as the connection has no name: asks for it, on the
@@ -211,6 +213,7 @@ fn handle(
             log::line(format!("name of client is {name}"));
             // What arrived with the name, the start of the member's first lines, goes along.
             let unread = lines.buffered().to_vec();
+            // The line reader borrows the pace, which goes along too.
             drop(lines);
             reader.adopt(Joined {
                 name,
