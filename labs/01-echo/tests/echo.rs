@@ -253,6 +253,35 @@ fn help_explains_the_lab() {
     assert_transcript!("lab01_help", help.transcript());
 }
 
+/// `lab01 server | head -1`: once `head` has its line, nobody reads what the server prints.
+/// Its next line must end it with a sentence, not a panic and a backtrace (`println!` panics
+/// when it cannot write; `labkit::error::run` turns that into a sentence).
+#[test]
+fn a_server_whose_output_nobody_reads_stops_with_a_sentence() {
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_lab01"))
+        .args(["server", "--port", "0"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("lab01 starts");
+    // The pipe's reading end closed before anything is printed: its first line cannot go out.
+    drop(server.stdout.take());
+    let pid = server.id().to_string();
+    let (done, ended) = std::sync::mpsc::channel();
+    thread::spawn(move || done.send(server.wait_with_output()));
+    let Ok(Ok(output)) = ended.recv_timeout(Duration::from_secs(20)) else {
+        let _ = std::process::Command::new("kill").arg(&pid).status();
+        panic!("lab01 server went on for 20 s with nobody reading its output");
+    };
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert_eq!(
+        said,
+        "lab01: cannot print any more: its standard output was closed (broken pipe)\n"
+    );
+}
+
 /// `LAB01_SERVER` and `LAB01_CLIENT` really replace the lab's binaries (see
 /// `harness::assert_override_grades`).
 #[test]

@@ -7,7 +7,7 @@
 //! on stderr and exits with a non-zero status.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 /// A failure a user can read: one sentence, without a backtrace.
@@ -87,6 +87,7 @@ fn without_os_code(text: &str) -> String {
 /// Runs a lab's body: `Ok` exits with status 0, a [`Failure`] is printed as
 /// `program: sentence` on stderr and exits with status 1.
 pub fn run(program: &str, body: impl FnOnce() -> Result<()>) -> ExitCode {
+    stop_in_a_sentence_when_output_is_gone(program);
     match body() {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -94,6 +95,49 @@ pub fn run(program: &str, body: impl FnOnce() -> Result<()>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `println!` panics when it cannot write: when standard output is a pipe whose reader has
+/// gone (`lab01 server | head -1`, once `head` has its line). The labs print with `println!`, as
+/// the documents print with `print`, so instead of a `Result` on every line, `run` turns that
+/// one panic into a sentence and exit status 1, from whichever thread printed. Every other
+/// panic is a bug, and keeps Rust's own report.
+fn stop_in_a_sentence_when_output_is_gone(program: &str) {
+    let program = program.to_string();
+    let rust_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |panic| {
+        let message = panic
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        match output_gone(message) {
+            Some(sentence) => {
+                // If standard error is gone too, there is nobody to tell: only the status says it.
+                let _ = writeln!(io::stderr(), "{program}: {sentence}");
+                std::process::exit(1);
+            }
+            None => rust_report(panic),
+        }
+    }));
+}
+
+/// The sentence for a panic of `print!` or `eprint!` that could not write (std's message is
+/// "failed printing to stdout: Broken pipe (os error 32)"), or None for any other panic.
+fn output_gone(panic_message: &str) -> Option<String> {
+    let (stream, why) = panic_message
+        .strip_prefix("failed printing to ")?
+        .split_once(": ")?;
+    let stream = match stream {
+        "stdout" => "standard output",
+        "stderr" => "standard error",
+        _ => return None,
+    };
+    Some(format!(
+        "cannot print any more: its {stream} was closed ({})",
+        without_os_code(why)
+    ))
 }
 
 #[cfg(test)]
@@ -114,6 +158,21 @@ mod tests {
     fn unknown_errors_lose_their_os_code() {
         let error = io::Error::from_raw_os_error(2);
         assert_eq!(explain(&error), "no such file or directory");
+    }
+
+    #[test]
+    fn a_print_that_could_not_write_is_a_sentence_and_other_panics_are_not() {
+        assert_eq!(
+            output_gone("failed printing to stdout: Broken pipe (os error 32)").as_deref(),
+            Some("cannot print any more: its standard output was closed (broken pipe)")
+        );
+        assert_eq!(
+            output_gone("failed printing to stderr: Broken pipe (os error 32)").as_deref(),
+            Some("cannot print any more: its standard error was closed (broken pipe)")
+        );
+        assert_eq!(output_gone("index out of bounds: the len is 3"), None);
+        assert_eq!(output_gone("failed printing to a file: full"), None);
+        assert_eq!(output_gone(""), None);
     }
 
     #[test]

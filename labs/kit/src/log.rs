@@ -9,7 +9,9 @@
 //! gathered: in a quiet server each line appears at once, in a busy one a single write carries
 //! hundreds of lines. The queue holds at most [`WAITING`] lines; past that, lines are dropped
 //! and counted, and the log says how many with the lines it writes next. [`flush`] waits for the
-//! last lines only so long. (Lab 03's and lab 05's rooms log this way.)
+//! last lines only so long. If the output goes away (a pipe whose reader has gone), the lines are
+//! lost and the server goes on: its log is for watching it, not a reason to stop it. (Lab 03's
+//! and lab 05's rooms log this way.)
 
 use std::io::{self, Write};
 use std::sync::OnceLock;
