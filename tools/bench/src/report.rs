@@ -280,19 +280,7 @@ impl Report {
             "deliveries per second",
             format!("{:.0}", self.deliveries_per_second()),
         );
-        let busy = self.reader_busy_percent();
-        row(
-            "busiest reader",
-            format!(
-                "{:.0} % of the run{}",
-                busy,
-                if busy >= READER_LIMIT {
-                    " (the bench was the limit: try more --readers)"
-                } else {
-                    ""
-                }
-            ),
-        );
+        row("busiest reader", busy_words(self.reader_busy_percent()));
         row("latency p50", latency(self.latency.quantile(0.5)));
         row("latency p99", latency(self.latency.quantile(0.99)));
         row("latency max", latency(self.latency.max()));
@@ -464,6 +452,17 @@ impl Outcome {
     }
 }
 
+/// The table's "busiest reader": how busy, and past [`READER_LIMIT`] that the figures of the
+/// run are the bench's as much as the server's.
+fn busy_words(busy: f64) -> String {
+    let warning = if busy >= READER_LIMIT {
+        " (the bench was the limit: try more --readers)"
+    } else {
+        ""
+    };
+    format!("{busy:.0} % of the run{warning}")
+}
+
 /// A latency in the JSON's unit, microseconds (null when nothing was measured).
 pub fn micros(value: Option<u64>) -> String {
     value.map_or("null".to_string(), |nanos| {
@@ -504,4 +503,23 @@ pub fn quoted(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_busy_past_the_limit_says_the_bench_was_the_limit() {
+        assert_eq!(busy_words(52.4), "52 % of the run");
+        assert_eq!(busy_words(79.0), "79 % of the run");
+        assert_eq!(
+            busy_words(READER_LIMIT),
+            "80 % of the run (the bench was the limit: try more --readers)"
+        );
+        assert_eq!(
+            busy_words(97.0),
+            "97 % of the run (the bench was the limit: try more --readers)"
+        );
+    }
 }
