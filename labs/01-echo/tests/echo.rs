@@ -270,9 +270,12 @@ fn a_server_whose_output_nobody_reads_stops_with_a_sentence() {
     let pid = server.id().to_string();
     let (done, ended) = std::sync::mpsc::channel();
     thread::spawn(move || done.send(server.wait_with_output()));
-    let Ok(Ok(output)) = ended.recv_timeout(Duration::from_secs(20)) else {
-        let _ = std::process::Command::new("kill").arg(&pid).status();
-        panic!("lab01 server went on for 20 s with nobody reading its output");
+    let output = match ended.recv_timeout(Duration::from_secs(20)) {
+        Ok(waited) => waited.expect("waiting for lab01 server"),
+        Err(_) => {
+            let _ = std::process::Command::new("kill").arg(&pid).status();
+            panic!("lab01 server went on for 20 s with nobody reading its output");
+        }
     };
     let said = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{said}");

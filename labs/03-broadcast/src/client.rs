@@ -164,9 +164,10 @@ fn join(
         } else {
             // A refusal ("! nickname refused: ...") is followed by a new prompt; anything else
             // is the welcome.
-            // Not println!: it panics when nobody reads our output (`lab03 client | head -1`).
+            // Not println!: a print that fails (`lab03 client | head -1`) is then this
+            // function's failure, like any other.
             writeln!(std::io::stdout(), "{}", rows(&line, width()).join("\n"))
-                .context("cannot write to the terminal")?;
+                .map_err(|e| labkit::error::printing_failed(&e))?;
             if !line.starts_with("! ") {
                 return Ok(true);
             }

@@ -85,7 +85,8 @@ fn without_os_code(text: &str) -> String {
 }
 
 /// Runs a lab's body: `Ok` exits with status 0, a [`Failure`] is printed as
-/// `program: sentence` on stderr and exits with status 1.
+/// `program: sentence` on stderr and exits with status 1. It also sets, for the whole process
+/// and for good, what a `println!` that cannot write does (see below).
 pub fn run(program: &str, body: impl FnOnce() -> Result<()>) -> ExitCode {
     stop_in_a_sentence_when_output_is_gone(program);
     match body() {
@@ -134,10 +135,27 @@ fn output_gone(panic_message: &str) -> Option<String> {
         "stderr" => "standard error",
         _ => return None,
     };
-    Some(format!(
-        "cannot print any more: its {stream} was closed ({})",
-        without_os_code(why)
+    Some(cannot_print(stream, &without_os_code(why)))
+}
+
+/// A write to standard output that failed, as a [`Failure`] in the same words as a `println!`
+/// that failed (see [`run`]).
+pub fn printing_failed(error: &io::Error) -> Failure {
+    Failure::new(cannot_print(
+        "standard output",
+        &without_os_code(&error.to_string()),
     ))
+}
+
+/// "Closed" only when it was: a pipe whose reader has gone (Linux and macOS say "broken pipe",
+/// Windows "the pipe is being closed."); a full disk, say, is another failure.
+fn cannot_print(stream: &str, reason: &str) -> String {
+    let reason = reason.trim_end_matches('.');
+    if reason.contains("pipe") {
+        format!("cannot print any more: its {stream} was closed ({reason})")
+    } else {
+        format!("cannot print any more: writing to its {stream} failed ({reason})")
+    }
 }
 
 #[cfg(test)]
@@ -170,9 +188,32 @@ mod tests {
             output_gone("failed printing to stderr: Broken pipe (os error 32)").as_deref(),
             Some("cannot print any more: its standard error was closed (broken pipe)")
         );
+        assert_eq!(
+            output_gone("failed printing to stdout: No space left on device (os error 28)")
+                .as_deref(),
+            Some(
+                "cannot print any more: writing to its standard output failed (no space left on device)"
+            )
+        );
+        assert_eq!(
+            output_gone("failed printing to stdout: The pipe is being closed. (os error 232)")
+                .as_deref(),
+            Some(
+                "cannot print any more: its standard output was closed (the pipe is being closed)"
+            )
+        );
         assert_eq!(output_gone("index out of bounds: the len is 3"), None);
         assert_eq!(output_gone("failed printing to a file: full"), None);
         assert_eq!(output_gone(""), None);
+    }
+
+    #[test]
+    fn a_write_to_a_closed_output_says_so_in_the_same_words() {
+        let closed = io::Error::new(io::ErrorKind::BrokenPipe, "Broken pipe");
+        assert_eq!(
+            printing_failed(&closed).to_string(),
+            "cannot print any more: its standard output was closed (broken pipe)"
+        );
     }
 
     #[test]

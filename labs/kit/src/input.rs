@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rustyline::error::ReadlineError;
 use rustyline::{DefaultEditor, ExternalPrinter};
 
-use crate::error::{Context, Failure, Result};
+use crate::error::{self, Context, Failure, Result};
 
 /// Where the user's lines come from.
 pub struct Keyboard {
@@ -66,8 +66,8 @@ impl Keyboard {
                 // print meanwhile (a chat client's incoming messages).
                 {
                     let mut stdout = io::stdout().lock();
-                    write!(stdout, "{prompt}").context("cannot write to the terminal")?;
-                    stdout.flush().context("cannot write to the terminal")?;
+                    write!(stdout, "{prompt}").map_err(|e| error::printing_failed(&e))?;
+                    stdout.flush().map_err(|e| error::printing_failed(&e))?;
                 }
                 let mut line = String::new();
                 let read = io::stdin()
