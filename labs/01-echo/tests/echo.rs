@@ -5,6 +5,8 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
@@ -258,22 +260,22 @@ fn help_explains_the_lab() {
 /// when it cannot write; `labkit::error::run` turns that into a sentence).
 #[test]
 fn a_server_whose_output_nobody_reads_stops_with_a_sentence() {
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_lab01"))
+    let mut server = Command::new(env!("CARGO_BIN_EXE_lab01"))
         .args(["server", "--port", "0"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("lab01 starts");
     // The pipe's reading end closed before anything is printed: its first line cannot go out.
     drop(server.stdout.take());
     let pid = server.id().to_string();
-    let (done, ended) = std::sync::mpsc::channel();
+    let (done, ended) = mpsc::channel();
     thread::spawn(move || done.send(server.wait_with_output()));
     let output = match ended.recv_timeout(Duration::from_secs(20)) {
         Ok(waited) => waited.expect("waiting for lab01 server"),
         Err(_) => {
-            let _ = std::process::Command::new("kill").arg(&pid).status();
+            let _ = Command::new("kill").arg(&pid).status();
             panic!("lab01 server went on for 20 s with nobody reading its output");
         }
     };

@@ -167,7 +167,7 @@ fn join(
             // Not println!: a print that fails (`lab03 client | head -1`) is then this
             // function's failure, like any other.
             writeln!(std::io::stdout(), "{}", rows(&line, width()).join("\n"))
-                .map_err(|e| labkit::error::printing_failed(&e))?;
+                .map_err(labkit::error::printing_failed)?;
             if !line.starts_with("! ") {
                 return Ok(true);
             }

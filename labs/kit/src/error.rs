@@ -140,7 +140,7 @@ fn output_gone(panic_message: &str) -> Option<String> {
 
 /// A write to standard output that failed, as a [`Failure`] in the same words as a `println!`
 /// that failed (see [`run`]).
-pub fn printing_failed(error: &io::Error) -> Failure {
+pub fn printing_failed(error: io::Error) -> Failure {
     Failure::new(cannot_print(
         "standard output",
         &without_os_code(&error.to_string()),
@@ -211,7 +211,7 @@ mod tests {
     fn a_write_to_a_closed_output_says_so_in_the_same_words() {
         let closed = io::Error::new(io::ErrorKind::BrokenPipe, "Broken pipe");
         assert_eq!(
-            printing_failed(&closed).to_string(),
+            printing_failed(closed).to_string(),
             "cannot print any more: its standard output was closed (broken pipe)"
         );
     }

@@ -66,8 +66,8 @@ impl Keyboard {
                 // print meanwhile (a chat client's incoming messages).
                 {
                     let mut stdout = io::stdout().lock();
-                    write!(stdout, "{prompt}").map_err(|e| error::printing_failed(&e))?;
-                    stdout.flush().map_err(|e| error::printing_failed(&e))?;
+                    write!(stdout, "{prompt}").map_err(error::printing_failed)?;
+                    stdout.flush().map_err(error::printing_failed)?;
                 }
                 let mut line = String::new();
                 let read = io::stdin()
