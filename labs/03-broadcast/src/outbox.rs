@@ -8,17 +8,18 @@
 //! its own writer only.
 //!
 //! The queue is bounded, and nobody ever waits for it. A member that falls more than
-//! [`QUEUE_LIMIT`] behind, or whose socket takes nothing for [`PATIENCE`], is dropped: its last
-//! line says why (if it still takes that), and its reader thread ends and announces the leave.
+//! [`QUEUE_LIMIT`] behind, or does not take what waits for it within [`PATIENCE`], is dropped:
+//! its last line says why (if it still takes that), and its reader thread ends and announces
+//! the leave.
 //! A connection that has not chosen a name by its deadline is closed the same way (see the
 //! naming module).
 
-use std::io::{self, ErrorKind, Write};
+use std::io::{ErrorKind, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::protocol;
 
@@ -35,16 +36,16 @@ pub const QUEUE_LIMIT: usize = 16 << 20;
 /// each, and a copy of everything queued would cost each lagging member its own megabytes.
 const BATCH: usize = 16 * 1024;
 
-/// How long a member's socket may take nothing while lines wait for it: then the member has
-/// stopped reading, and is dropped. One that reads, however slowly, takes some bytes far more
-/// often: the kernel takes more as soon as the member's side says it has read some. Half a
-/// second was too little on two busy cores: with 100 members sending 1,000 messages each at
-/// once, a member that was reading sometimes had its socket take nothing for that long (the
-/// kernel reopens a full receiver's window lazily, and bench's own threads were short of
-/// processor time). Two seconds was too much the other way: a member that never reads still
-/// has its socket take a little now and then (the kernel compacts what it holds for it), and
-/// it was dropped only after five or six seconds.
-pub const PATIENCE: Duration = Duration::from_secs(1);
+/// How long one write to a member may take: then the member has not taken what waited for it
+/// (one batch, about [`BATCH`]) and has stopped reading, and is dropped. The time runs from the
+/// write's start, however many bytes the socket takes on the way: a member that never reads
+/// still has its socket take a few now and then (the kernel compacts what it holds for it), and
+/// when each of them restarted the timeout, two seconds let such a member stay five or six.
+/// One second was too little: 100 members sending 1,000 messages each at once (bench
+/// `-n 100 -m 1000 --non-reader`) keep 200 threads busy on two cores, a writer waits for a
+/// processor as well as for its member, and one write to a member that was reading took up to
+/// 1.6 s (18 runs); in 2 of 9 such runs the room dropped a member that was reading.
+pub const PATIENCE: Duration = Duration::from_secs(3);
 
 /// What the writer is given: a line (one copy, shared by every member it goes to), or the end.
 enum Out {
@@ -127,10 +128,8 @@ impl Shared {
 
 /// The member's writer thread: sends everything queued, one `write` for all the lines that
 /// gathered, until the outbox is closed or the member dropped; then closes the connection.
-// course: cut | wait for a line, take every other queued line with it and write them in one go, until Close; a write that takes nothing for PATIENCE drops the member | guide/src/lab03-broadcast.md#the-writer
+// course: cut | wait for a line, take every other queued line with it and write them in one go, until Close; a write the member does not take within PATIENCE drops it | guide/src/lab03-broadcast.md#the-writer
 fn write_out(lines: &Receiver<Out>, shared: &Shared) {
-    // A write that waits that long without the member taking a byte fails: it stopped reading.
-    let _ = shared.socket.set_write_timeout(Some(PATIENCE));
     let mut batch = Vec::new();
     // Whoever closed the outbox hears once this function returns, the connection closed.
     let mut closed = None;
@@ -158,14 +157,34 @@ fn write_out(lines: &Receiver<Out>, shared: &Shared) {
     let _ = shared.socket.shutdown(Shutdown::Both);
 }
 
-/// Writes `bytes` to the member; false if the connection failed, or the member took nothing for
-/// [`PATIENCE`] (the socket's write timeout: it is dropped).
+/// Writes `bytes` to the member; false if the connection failed, or if the member did not take
+/// them all within [`PATIENCE`] (it is dropped).
 fn send(shared: &Shared, bytes: &[u8]) -> bool {
-    let sent = (&shared.socket).write_all(bytes);
-    let timed_out =
-        |error: &io::Error| matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
-    if sent.as_ref().is_err_and(timed_out) {
-        shared.drop_for(protocol::STOPPED_READING);
+    let deadline = Instant::now() + PATIENCE;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // Each write may wait only for what is left of the patience (the socket's write timeout):
+        // a socket that takes a few bytes now and then must not make it start again.
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            shared.drop_for(protocol::STOPPED_READING);
+            return false;
+        }
+        // Should it fail, the socket is broken, and the write says so.
+        let _ = shared.socket.set_write_timeout(Some(left));
+        match (&shared.socket).write(rest) {
+            // Never 0 bytes while some are asked for; should it happen, the deadline ends it.
+            Ok(taken) => rest = &rest[taken..],
+            // A signal (Ctrl-C's handler) interrupted the wait: wait again, for what is left.
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            Err(error) => {
+                // The timeout: the member has not taken these bytes in time.
+                if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
+                    shared.drop_for(protocol::STOPPED_READING);
+                }
+                return false;
+            }
+        }
     }
-    sent.is_ok()
+    true
 }

@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, value_name = "PERCENT", default_value_t = 0)]
     pub kill: u64,
     /// Scenario: one more member joins, then never reads and never sends (the run lasts at least
-    /// 3 s, so that the server has to deal with it).
+    /// 6 s, so that the server has to deal with it).
     #[arg(long)]
     pub non_reader: bool,
     /// Scenario: this many more clients connect at once half way through, join, and stay.
