@@ -36,15 +36,16 @@ pub const QUEUE_LIMIT: usize = 16 << 20;
 /// each, and a copy of everything queued would cost each lagging member its own megabytes.
 const BATCH: usize = 16 * 1024;
 
-/// How long one write to a member may take: then the member has not taken what waited for it
-/// (one batch, about [`BATCH`]) and has stopped reading, and is dropped. The time runs from the
-/// write's start, however many bytes the socket takes on the way: a member that never reads
-/// still has its socket take a few now and then (the kernel compacts what it holds for it), and
-/// when each of them restarted the timeout, two seconds let such a member stay five or six.
-/// One second was too little: 100 members sending 1,000 messages each at once (bench
-/// `-n 100 -m 1000 --non-reader`) keep 200 threads busy on two cores, a writer waits for a
-/// processor as well as for its member, and one write to a member that was reading took up to
-/// 1.6 s (18 runs); in 2 of 9 such runs the room dropped a member that was reading.
+/// How long one batch may take to send, in as many `write`s as it needs, counted from the first:
+/// then the member has not taken what waited for it ([`BATCH`] and the line that passed it) and
+/// has stopped reading, and is dropped (so is one that reads, but more slowly than that). The
+/// time runs from the first write, however many bytes the socket takes on the way: a member
+/// that never reads still has its socket take a few now and then (the kernel compacts what it
+/// holds for it), and when each of them restarted the timeout, two seconds let such a member
+/// stay five or six. One second was too little: 100 members sending 1,000 messages each at once
+/// (bench `-n 100 -m 1000 --non-reader`) keep 200 threads busy on two cores, a writer waits for
+/// a processor as well as for its member, and one `write` to a member that was reading took up
+/// to 1.6 s; in 2 of 9 such runs the room dropped a member that was reading.
 pub const PATIENCE: Duration = Duration::from_secs(3);
 
 /// What the writer is given: a line (one copy, shared by every member it goes to), or the end.
@@ -128,7 +129,7 @@ impl Shared {
 
 /// The member's writer thread: sends everything queued, one `write` for all the lines that
 /// gathered, until the outbox is closed or the member dropped; then closes the connection.
-// course: cut | wait for a line, take every other queued line with it and write them in one go, until Close; a write the member does not take within PATIENCE drops it | guide/src/lab03-broadcast.md#the-writer
+// course: cut | wait for a line, take the other queued lines with it up to BATCH and write them in one go with send, until Close or until send returns false (it drops a member that does not take a batch within PATIENCE) | guide/src/lab03-broadcast.md#the-writer
 fn write_out(lines: &Receiver<Out>, shared: &Shared) {
     let mut batch = Vec::new();
     // Whoever closed the outbox hears once this function returns, the connection closed.
@@ -170,9 +171,8 @@ fn send(shared: &Shared, bytes: &[u8]) -> bool {
             shared.drop_for(protocol::STOPPED_READING);
             return false;
         }
-        // Should it fail, the socket is broken, and the write says so.
-        let _ = shared.socket.set_write_timeout(Some(left));
-        match (&shared.socket).write(rest) {
+        let timed = shared.socket.set_write_timeout(Some(left));
+        match timed.and_then(|()| (&shared.socket).write(rest)) {
             // Never 0 bytes while some are asked for; should it happen, the deadline ends it.
             Ok(taken) => rest = &rest[taken..],
             // A signal (Ctrl-C's handler) interrupted the wait: wait again, for what is left.
@@ -187,4 +187,55 @@ fn send(shared: &Shared, bytes: &[u8]) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+    use std::sync::atomic::AtomicBool;
+    use std::thread;
+
+    /// A member that reads 256 KiB four times a second takes bytes far more often than every
+    /// PATIENCE, but 16 MiB would take it 16 s: with a timeout per `write` it would never be
+    /// dropped (each write takes some bytes in time); with the patience counted from the first
+    /// write it is dropped once PATIENCE is over.
+    #[test]
+    fn a_socket_that_takes_a_little_now_and_then_does_not_restart_the_patience() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a listener");
+        let member =
+            TcpStream::connect(listener.local_addr().expect("its address")).expect("a connection");
+        let (socket, _) = listener.accept().expect("the server's side");
+        let (outbox, _writer) = Outbox::new(socket);
+        let over = Arc::new(AtomicBool::new(false));
+        let told = Arc::clone(&over);
+        let reading = thread::spawn(move || {
+            let mut buffer = vec![0; 256 * 1024];
+            let mut taken = 0;
+            while !told.load(Relaxed) {
+                // The member's pace: this is what it does, not a wait for the server.
+                thread::sleep(Duration::from_millis(250));
+                match (&member).read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => taken += read,
+                }
+            }
+            taken
+        });
+
+        let started = Instant::now();
+        let sent = send(&outbox.shared, &vec![b'x'; 16 << 20]);
+        let took = started.elapsed();
+
+        assert!(!sent, "all 16 MiB went through in {took:?}");
+        assert_eq!(outbox.dropped(), Some(protocol::STOPPED_READING));
+        assert!(
+            took < PATIENCE + Duration::from_secs(1),
+            "dropped only after {took:?}, PATIENCE is {PATIENCE:?}"
+        );
+        over.store(true, Relaxed);
+        let taken = reading.join().expect("the member's thread");
+        assert!(taken > 0, "the member took nothing: the test tried nothing");
+    }
 }

@@ -51,8 +51,9 @@ pub fn serve(options: &Options) -> Result<()> {
     log::line(format!("listening on {local}"));
     let stop = stop::requested()?;
     let served = run(listener, stop, Duration::from_secs(options.name_timeout));
-    // Returning ends the process: the log's last lines first, if anybody reads them.
-    log::flush(PATIENCE);
+    // Returning ends the process: the log's last lines first, if anybody reads them within a
+    // second.
+    log::flush(Duration::from_secs(1));
     served
 }
 

@@ -23,9 +23,10 @@ PROMPT = "nick? (1 to 16 letters, digits, '-' or '_')"
 LEAVE_WORDS = {"CLOSE": "CLOSE", "CLOSE123123": "CLOSE", "shutdown": "shutdown"}
 LEAVE_KEYS = {word.casefold() for word in LEAVE_WORDS}  # rule 1: no name may spell them
 ROOM_FULL, PER_ADDRESS, CHOOSING = 7500, 64, 1024
-BEHIND = 2 * 1024 * 1024  # rule 8: "fell too far behind"
+BEHIND = 16 * 1024 * 1024  # rule 8: "fell too far behind"
 SEND_BUFFER = 128 * 1024  # rule 8: what the kernel may hold for a member
-PATIENCE = 0.5  # rule 8: "stopped reading"
+BATCH = 16 * 1024  # rule 8: a batch, what one write carries (and the line that passed it)
+PATIENCE = 3.0  # rule 8: "stopped reading", a batch not all taken in that time
 LOGGED_PER_SECOND = 20
 
 lock = threading.Lock()
@@ -69,23 +70,36 @@ class Member:
         self.outbox.put(data)
 
     def write(self):
-        """Waits for a line and writes it with every other one queued behind it, in one go: a
-        slow member gets few big writes, not many small ones. None in the queue ends it."""
-        timeout(self.sock, socket.SO_SNDTIMEO, PATIENCE)
+        """Waits for a line and writes it with the others queued behind it, up to a batch, in
+        one go: a slow member gets few big writes, not many small ones. None in the queue ends
+        it."""
         ending = False
         while not ending:
             batch = [self.outbox.get()]
-            while batch[-1] is not None and not self.outbox.empty():
+            size = len(batch[0] or b"")
+            while batch[-1] is not None and size < BATCH and not self.outbox.empty():
                 batch.append(self.outbox.get())
+                size += len(batch[-1] or b"")
             ending = batch[-1] is None
             data = b"".join(batch[:-1] if ending else batch)
             try:
-                self.sock.sendall(data)
-            except OSError:
+                self.send_within(data, time.monotonic() + PATIENCE)
+            except OSError:  # TimeoutError among them
                 return self.drop("stopped reading")
             with self.counting:
                 self.queued -= len(data)
         shut(self.sock)
+
+    def send_within(self, data, deadline):
+        """Writes all of data before deadline: each send waits only for what is left, so a
+        socket that takes a few bytes now and then cannot make the wait start again."""
+        view = memoryview(data)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            timeout(self.sock, socket.SO_SNDTIMEO, max(left, 1e-6))
+            view = view[self.sock.send(view):]
 
     def drop(self, reason):
         if not self.gone:

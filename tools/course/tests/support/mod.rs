@@ -72,7 +72,7 @@ fn unique() -> usize {
 }
 
 /// One suite at a time: two at once on a machine's few cores would make the timing tests of
-/// lab 03 (a member that stops reading for a second) a matter of luck.
+/// lab 03 (a member that stops reading is dropped after outbox::PATIENCE) a matter of luck.
 pub fn one_suite_at_a_time() -> MutexGuard<'static, ()> {
     static SUITES: Mutex<()> = Mutex::new(());
     SUITES
