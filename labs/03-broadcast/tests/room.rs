@@ -264,8 +264,8 @@ fn a_member_that_never_reads_is_dropped_and_the_others_get_everything() {
     bob.expect("* stalled joined! In the room: alice, bob, stalled.\n");
 
     // 1,000 messages near the line limit: 8 MB for every member, far more than the kernel holds
-    // for a member that does not read, which is dropped (by lab 03 once a write to it has not
-    // gone through within outbox::PATIENCE, or its queue passes 16 MiB; lab 05 has its own
+    // for a member that does not read, which is dropped (by lab 03 once a batch to it has not
+    // all gone through within outbox::PATIENCE, or its queue passes 16 MiB; lab 05 has its own
     // rules, in its outbox module). They go in ten rounds,
     // alice and bob each sending 50 at once and reading the round before the next: a brisk
     // conversation between members who read, whom a loaded machine may slow down for a moment
@@ -356,7 +356,7 @@ fn a_member_that_stops_reading_in_a_quiet_room_is_dropped_too() {
 
     // 800 KB once, then silence: more than the kernel holds for stalled, less than its queue
     // (outbox::QUEUE_LIMIT). Nobody speaks afterwards: its writer must notice on its own that
-    // its write has not gone through within outbox::PATIENCE.
+    // a batch to it has not gone through within outbox::PATIENCE.
     say_long_lines(&mut alice, 100);
     server.expect("stalled dropped: stopped reading\n");
     // A server quicker to notice announces it among alice's long lines, which the waits for
