@@ -117,9 +117,30 @@ impl Terminal {
     pub fn expect_screen(&mut self, text: &str) -> String {
         self.talk
             .step(format!("wait for {} to show {}", self.label, quote(text)));
+        self.wait_until(|screen, _| screen.contains(text), &quote(text))
+    }
+
+    /// Waits until the cursor stands at the start of a line: the terminal has echoed a pressed
+    /// Enter. The screen cannot tell: it shows a typed line the same before and after its Enter
+    /// is echoed, and a line printed before that echo would continue the typed one.
+    pub fn expect_cursor_at_line_start(&mut self) {
+        self.talk.step(format!(
+            "wait for {}'s cursor at the start of a line",
+            self.label
+        ));
+        self.wait_until(
+            |_, column| column == Some(0),
+            "the cursor at the start of a line",
+        );
+    }
+
+    /// Waits until `ready` holds of the screen and the cursor's column, reading them again
+    /// each time output arrives, and returns that screen; fails the conversation, saying it
+    /// expected `what`, once the time limit passes without it.
+    fn wait_until(&mut self, ready: impl Fn(&str, Option<u16>) -> bool, what: &str) -> String {
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if ready(&screen, self.cursor_column()) {
                 return screen;
             }
             // Any new output means the screen may have changed: read it again.
@@ -128,15 +149,23 @@ impl Terminal {
             });
             if more.is_err() {
                 let screen = self.screen();
-                if screen.contains(text) {
+                if ready(&screen, self.cursor_column()) {
                     return screen;
                 }
                 self.talk.fail(&format!(
-                    "expected on the screen: {}\nthe screen shows:\n{screen}\n",
-                    quote(text)
+                    "expected on the screen: {what}\nthe screen shows:\n{screen}\n"
                 ));
             }
         }
+    }
+
+    /// The cursor's column, counted from 0 (tmux's `cursor_x`).
+    fn cursor_column(&self) -> Option<u16> {
+        let output = self.tmux(
+            &["display-message", "-p", "-t", SESSION, "#{cursor_x}"],
+            "tmux display-message",
+        );
+        String::from_utf8_lossy(&output.stdout).trim().parse().ok()
     }
 
     /// Waits until the program has exited and returns its exit status.

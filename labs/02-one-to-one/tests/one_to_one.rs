@@ -528,6 +528,8 @@ fn a_line_typed_out_of_turn_waits_and_goes_as_the_next_turn() {
     deemah.type_text("Are you still there?");
     deemah.press("Enter");
     deemah.expect_screen(") Me : Hi\nAre you still there?\n");
+    // The terminal echoes the Enter a moment later: Honen's line must not come before it.
+    deemah.expect_cursor_at_line_start();
     // ...and the server has not sent it: it is not reading the keyboard.
     assert!(
         honen.received_bytes() == b"DeemahHi",
