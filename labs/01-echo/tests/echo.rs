@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use harness::{Conversation, Role, assert_transcript, role};
 
@@ -260,23 +260,36 @@ fn help_explains_the_lab() {
 /// when it cannot write; `labkit::error::run` turns that into a sentence).
 #[test]
 fn a_server_whose_output_nobody_reads_stops_with_a_sentence() {
+    let port = free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_lab01"))
-        .args(["server", "--port", "0"])
+        .args(["server", "--port", &port])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("lab01 starts");
-    // The pipe's reading end closed before anything is printed: its first line cannot go out.
+    // From now on nobody reads what it prints.
     drop(server.stdout.take());
     let pid = server.id().to_string();
     let (done, ended) = mpsc::channel();
     thread::spawn(move || done.send(server.wait_with_output()));
-    let output = match ended.recv_timeout(Duration::from_secs(20)) {
-        Ok(waited) => waited.expect("waiting for lab01 server"),
-        Err(_) => {
-            let _ = Command::new("kill").arg(&pid).status();
-            panic!("lab01 server went on for 20 s with nobody reading its output");
+    // Its first line may have gone into the pipe before the reading end closed, and then
+    // nothing failed yet: what it prints for a client's message is the line that cannot go
+    // out. So until it ends, it is offered one message every tenth of a second (a connection
+    // refused: it is not listening yet, or has just ended).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let output = loop {
+        match ended.recv_timeout(Duration::from_millis(100)) {
+            Ok(waited) => break waited.expect("waiting for lab01 server"),
+            Err(_) if Instant::now() < deadline => {
+                if let Ok(mut client) = TcpStream::connect(format!("127.0.0.1:{port}")) {
+                    let _ = client.write_all(b"hello");
+                }
+            }
+            Err(_) => {
+                let _ = Command::new("kill").arg(&pid).status();
+                panic!("lab01 server went on for 20 s with nobody reading its output");
+            }
         }
     };
     let said = String::from_utf8_lossy(&output.stderr);

@@ -30,8 +30,9 @@ fn introduction_echo_and_lab01_suite() {
     let status = suite.wait_exit_within(std::time::Duration::from_secs(120));
     assert!(
         status.success(),
-        "lab 01's suite failed:\n{}",
-        suite.stderr()
+        "lab 01's suite failed:\n{}\n{}",
+        suite.stderr(),
+        suite.transcript()
     );
     assert!(suite.transcript().contains("test result: ok."));
 }
