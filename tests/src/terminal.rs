@@ -117,7 +117,7 @@ impl Terminal {
     pub fn expect_screen(&mut self, text: &str) -> String {
         self.talk
             .step(format!("wait for {} to show {}", self.label, quote(text)));
-        self.wait_until(|screen, _| screen.contains(text), &quote(text))
+        self.wait_until(|_, screen| screen.contains(text), &quote(text))
     }
 
     /// Waits until the cursor stands at the start of a line: the terminal has echoed a pressed
@@ -129,18 +129,18 @@ impl Terminal {
             self.label
         ));
         self.wait_until(
-            |_, column| column == Some(0),
+            |terminal, _| terminal.cursor_column() == Some(0),
             "the cursor at the start of a line",
         );
     }
 
-    /// Waits until `ready` holds of the screen and the cursor's column, reading them again
-    /// each time output arrives, and returns that screen; fails the conversation, saying it
-    /// expected `what`, once the time limit passes without it.
-    fn wait_until(&mut self, ready: impl Fn(&str, Option<u16>) -> bool, what: &str) -> String {
+    /// Waits until `ready` holds of the terminal and its screen, looking again each time output
+    /// arrives, and returns that screen; fails the conversation, saying it expected `what`, once
+    /// the time limit passes without it.
+    fn wait_until(&mut self, ready: impl Fn(&Self, &str) -> bool, what: &str) -> String {
         loop {
             let screen = self.screen();
-            if ready(&screen, self.cursor_column()) {
+            if ready(self, &screen) {
                 return screen;
             }
             // Any new output means the screen may have changed: read it again.
@@ -149,7 +149,7 @@ impl Terminal {
             });
             if more.is_err() {
                 let screen = self.screen();
-                if ready(&screen, self.cursor_column()) {
+                if ready(self, &screen) {
                     return screen;
                 }
                 self.talk.fail(&format!(
