@@ -13,6 +13,9 @@
 //! - an entry that comes from inside a code block (a transcript, a command, an excerpt of a lab)
 //!   is not copied byte for byte: transcripts are what the programs print, pinned by snapshots,
 //!   and a command is what a student types; they are never translated;
+//! - a mermaid diagram (a picture, whose words are translated) is still in English, or has a
+//!   shape other than its English: a node, an arrow or a participant changed, not only words
+//!   (see the diagram module);
 //! - a chapter of the English book's SUMMARY.md has no entry in the template (the template is
 //!   older than the chapter).
 //!
@@ -26,6 +29,8 @@ use std::fs;
 use std::path::Path;
 
 use labkit::error::{Context, Failure, Result};
+
+use crate::diagram;
 
 /// The header fields mdbook-gettext's catalogue reader (polib 0.2) requires.
 const HEADER_FIELDS: [&str; 8] = [
@@ -101,7 +106,50 @@ pub fn check_guide(guide: &Path, languages: &[String]) -> Result<Vec<Report>> {
         }
         reports.push(report);
     }
+    if let Some(first) = reports.first_mut() {
+        first
+            .problems
+            .extend(untranslatable_diagrams(&guide.join("src"), &template)?);
+    }
     Ok(reports)
+}
+
+/// The mermaid diagrams of the English book (its chapters and the files they include, every
+/// `.md` under `src`) that have no entry in the template. mdbook-xgettext offers a code block
+/// of a language it does not know (mermaid) to translators only if the block has a double
+/// quote or a `//` in it; any other diagram would stay in English in every edition, and no
+/// other check would notice.
+fn untranslatable_diagrams(src: &Path, template: &[Entry]) -> Result<Vec<String>> {
+    let in_template: BTreeSet<&str> = template.iter().map(|e| e.msgid.as_str()).collect();
+    let mut problems = Vec::new();
+    for file in markdown_files(src)? {
+        for diagram in diagram::diagrams(&read(&file)?) {
+            if !in_template.contains(diagram.as_str()) {
+                problems.push(format!(
+                    "{}: the diagram {} is not in messages.pot, so no edition can translate it: give it a `%%` comment line with a double quote in it (mdbook-xgettext skips a mermaid block without one), then run scripts/translations update",
+                    file.display(),
+                    diagram::quote(&diagram)
+                ));
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// Every `.md` file under `dir`, in a fixed order.
+fn markdown_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    let entries = fs::read_dir(dir).context(format!("listing {}", dir.display()))?;
+    for entry in entries {
+        let path = entry.context(format!("listing {}", dir.display()))?.path();
+        if path.is_dir() {
+            files.extend(markdown_files(&path)?);
+        } else if path.extension().is_some_and(|ext| ext == "md") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// The checks on one catalogue against the template; `code` holds every line that sits inside
@@ -168,6 +216,18 @@ pub fn check_catalogue(
                 report.problems.push(format!(
                     "{place}: the entry {} is not translated",
                     quote(&entry.msgid)
+                ));
+            }
+        } else if diagram::is_diagram(&entry.msgid) {
+            if entry.msgstr == entry.msgid {
+                report.problems.push(format!(
+                    "{place}: the diagram {} is still in English: translate its words",
+                    diagram::quote(&entry.msgid)
+                ));
+            } else if diagram::shape(&entry.msgstr) != diagram::shape(&entry.msgid) {
+                report.problems.push(format!(
+                    "{place}: the diagram {} is translated with a different shape: only its words (quoted labels, and what follows a message's or a note's colon, a participant's `as`, a block's keyword) may change",
+                    diagram::quote(&entry.msgid)
                 ));
             }
         } else if is_code(&entry.msgid, code) && entry.msgstr != entry.msgid {

@@ -17,12 +17,14 @@
 //!   against the English book: nothing untranslated or fuzzy, nothing stale, code blocks and
 //!   transcripts copied byte for byte; it prints each chapter's counts.
 //!
-//! The parts, one job each: `catalogue` checks the catalogues; `pages` finds an edition's pages; `html` reads the attributes of
+//! The parts, one job each: `catalogue` checks the catalogues, with `diagram` for a translated
+//! mermaid diagram's shape; `pages` finds an edition's pages; `html` reads the attributes of
 //! a built page; `links` checks them; `browser` drives Chromium, with the checks it runs inside
 //! each page in `page_checks.js`.
 
 mod browser;
 mod catalogue;
+mod diagram;
 mod html;
 mod links;
 mod pages;

@@ -129,6 +129,40 @@ fn a_translated_code_block_comment_fails() {
     assert!(found[0].contains("byte for byte"), "{found:?}");
 }
 
+/// The problems of a catalogue whose one chapter entry is a diagram translated as `msgstr`.
+fn diagram_problems(msgstr: &str) -> Vec<String> {
+    let entry = |msgstr: &str| {
+        format!(
+            "msgid \"\"\nmsgstr \"\"\n\n#: src/lab01-echo.md:5\nmsgid \"\"\n\"```mermaid\\n\"\n\"sequenceDiagram\\n\"\n\"    C->>S: hello\\n\"\n\"```\"\nmsgstr \"{msgstr}\"\n"
+        )
+    };
+    check_catalogue(
+        "ar",
+        &catalogue(&entry("")),
+        &catalogue(&entry(msgstr)),
+        &["src/lab01-echo.md".to_string()],
+        &BTreeSet::new(),
+        &BTreeSet::new(),
+    )
+    .problems
+}
+
+#[test]
+fn a_diagram_must_be_translated_in_its_words_only() {
+    let translated = "```mermaid\\nsequenceDiagram\\n    C->>S: مرحبا\\n```";
+    assert_eq!(diagram_problems(translated), Vec::<String>::new());
+    let english = diagram_problems("```mermaid\\nsequenceDiagram\\n    C->>S: hello\\n```");
+    assert!(
+        english.len() == 1 && english[0].contains("still in English"),
+        "{english:?}"
+    );
+    let turned = diagram_problems("```mermaid\\nsequenceDiagram\\n    S->>C: مرحبا\\n```");
+    assert!(
+        turned.len() == 1 && turned[0].contains("different shape"),
+        "{turned:?}"
+    );
+}
+
 #[test]
 fn a_chapter_missing_from_the_template_fails() {
     let report = check_catalogue(
