@@ -46,11 +46,14 @@ fn draw(chart: &Chart, run: &str, edition: &Edition, svg: &mut String) -> Result
         run.to_string()
     };
     let bars = &chart.bars;
-    let height = 110 + BAR_HEIGHT * bars.len() as u32;
+    // One slot per bar; but plotters draws nothing on a range of one slot (0..0), so a lone
+    // bar (a run of one room's row) gets an empty slot below it.
+    let slots = bars.len().max(2);
+    let height = 110 + BAR_HEIGHT * slots as u32;
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE).map_err(text)?;
     // The bars' slots count from the bottom; the first bar goes in the top one.
-    let slot = |index: usize| bars.len() - 1 - index;
+    let slot = |index: usize| slots - 1 - index;
     let most = bars.iter().map(|bar| bar.value).fold(0.0, f64::max);
     // Room at the right for the longest bar's value.
     let end = if most > 0.0 { most * 1.2 } else { 1.0 };
@@ -59,16 +62,17 @@ fn draw(chart: &Chart, run: &str, edition: &Edition, svg: &mut String) -> Result
         .margin(12)
         .x_label_area_size(44)
         .y_label_area_size(300)
-        // Segments 0 to n - 1, one per bar: the first bar at the top.
-        .build_cartesian_2d(0.0..end, (0..bars.len() - 1).into_segmented())
+        // Segments 0 to n - 1, one per slot: the first bar at the top.
+        .build_cartesian_2d(0.0..end, (0..slots - 1).into_segmented())
         .map_err(text)?;
     plot.configure_mesh()
         .disable_y_mesh()
         .light_line_style(TRANSPARENT)
-        .y_labels(bars.len())
+        .y_labels(slots)
         .y_label_formatter(&|value| match value {
-            SegmentValue::CenterOf(slot) => bars
-                .get(bars.len() - 1 - slot)
+            SegmentValue::CenterOf(slot) => (slots - 1)
+                .checked_sub(*slot)
+                .and_then(|index| bars.get(index))
                 .map(|bar| text_of(bar.label.clone()))
                 .unwrap_or_default(),
             _ => String::new(),
@@ -258,6 +262,17 @@ mod tests {
             .collect();
         assert_eq!(labels, ["lab05 (tuned)"]);
         assert!(all[1].bars.is_empty());
+    }
+
+    #[test]
+    fn a_lone_bar_is_drawn_with_its_rooms_name() {
+        let runs =
+            Runs::parse(r#"{"row": "kit-100B", "server": "lab05", "deliveries_per_second": 5}"#)
+                .unwrap();
+        let all = charts::all(&runs, &ENGLISH.words);
+        let svg = svg(&all[0], "20261201-122549", ENGLISH).unwrap();
+        assert_eq!(bars_coloured(&svg, 0), 1, "{svg}");
+        assert!(svg.contains("lab05 (tuned)\n"), "{svg}");
     }
 
     #[test]
