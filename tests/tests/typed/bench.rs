@@ -71,14 +71,18 @@ pub fn bench_against_document_000s_room_in_the_background() {
 
 /// The guide's charts, put back as they were when a scenario that runs the figures script
 /// ends: the script redraws them from its run, and a test must leave the guide as it found it.
+/// Each edition's: English in images/, Arabic in images/ar/, Persian in images/fa/.
 struct ChartsKept(Vec<(PathBuf, Vec<u8>)>);
 
 impl ChartsKept {
     fn now() -> ChartsKept {
         let images = root().join("guide/src/images");
-        let kept = ["bench-throughput.svg", "bench-latency.svg"]
+        let kept = ["", "ar", "fa"]
             .iter()
-            .map(|name| images.join(name))
+            .flat_map(|edition| {
+                ["bench-throughput.svg", "bench-latency.svg"]
+                    .map(|name| images.join(edition).join(name))
+            })
             .filter_map(|path| fs::read(&path).ok().map(|bytes| (path, bytes)))
             .collect();
         ChartsKept(kept)

@@ -1,15 +1,13 @@
 //! What each chart shows: for every room, the row of the figures script (tools/bench/figures)
-//! that loaded it the same way as the others, and the figures taken from that row.
+//! that loaded it the same way as the others, and the figures taken from that row; its words
+//! are one edition's (`words`).
 
 use crate::runs::Runs;
+use crate::words::Words;
 
-/// The rooms, in the order the charts show them: the script's server name, and the label.
-const ROOMS: [(&str, &str); 4] = [
-    ("lab03", "lab03 (a thread per member)"),
-    ("lab05", "lab05 (tuned)"),
-    ("seed000", "document 000 (Python)"),
-    ("seed002", "document 002 (Python)"),
-];
+/// The rooms, in the order the charts show them, by the script's server names (their labels
+/// are the edition's `Words::rooms`, in the same order).
+const SERVERS: [&str; 4] = ["lab03", "lab05", "seed000", "seed002"];
 
 /// One bar: its label on the chart's axis, its value, and which of the chart's series it is.
 pub struct Bar {
@@ -26,8 +24,8 @@ pub struct Chart {
     pub file: &'static str,
     pub title: &'static str,
     pub axis: &'static str,
-    /// Written after each bar's value.
-    pub unit: &'static str,
+    /// Written after each bar's value (with its space: " ms"), or nothing.
+    pub unit: String,
     /// The series' names (each bar's label ends with its series' name when there are two).
     pub series: Vec<&'static str>,
     pub bars: Vec<Bar>,
@@ -41,40 +39,50 @@ struct Figure {
     scale: f64,
 }
 
-/// Both charts of a run, each room's bars from the row that loaded it as the others' rows
-/// loaded theirs (the kit's two rooms share one row; each document's server has its own). A room
-/// whose row the run lacks has no bar (the script's `--rows` and `--servers` can leave rows out;
-/// the documents' rows need their Python servers).
-pub fn all(runs: &Runs) -> Vec<Chart> {
+/// Both charts of a run in one edition's words, each room's bars from the row that loaded it as
+/// the others' rows loaded theirs (the kit's two rooms share one row; each document's server
+/// has its own). A room whose row the run lacks has no bar (the script's `--rows` and
+/// `--servers` can leave rows out; the documents' rows need their Python servers).
+pub fn all(runs: &Runs, words: &Words) -> Vec<Chart> {
     vec![
         chart(
             runs,
-            "bench-throughput.svg",
-            "Deliveries per second: 100 members x 200 messages of 100 bytes",
-            "deliveries per second",
-            "",
+            words,
+            Chart {
+                file: "bench-throughput.svg",
+                title: words.throughput_title,
+                axis: words.deliveries_per_second,
+                unit: String::new(),
+                series: Vec::new(),
+                bars: Vec::new(),
+            },
             &["kit-100B", "kit-100B", "seed000-100B", "seed002-100B"],
             &[Figure {
-                name: "deliveries per second",
+                name: words.deliveries_per_second,
                 field: "deliveries_per_second",
                 scale: 1.0,
             }],
         ),
         chart(
             runs,
-            "bench-latency.svg",
-            "Latency: 5 members sending 20 messages a second each",
-            "milliseconds from send to delivery",
-            " ms",
+            words,
+            Chart {
+                file: "bench-latency.svg",
+                title: words.latency_title,
+                axis: words.latency_axis,
+                unit: format!(" {}", words.milliseconds),
+                series: Vec::new(),
+                bars: Vec::new(),
+            },
             &["nagle-kit", "nagle-kit", "nagle-seed000", "nagle-seed002"],
             &[
                 Figure {
-                    name: "median",
+                    name: words.median,
                     field: "latency_p50_us",
                     scale: 0.001,
                 },
                 Figure {
-                    name: "99th percentile",
+                    name: words.percentile_99,
                     field: "latency_p99_us",
                     scale: 0.001,
                 },
@@ -83,17 +91,11 @@ pub fn all(runs: &Runs) -> Vec<Chart> {
     ]
 }
 
-fn chart(
-    runs: &Runs,
-    file: &'static str,
-    title: &'static str,
-    axis: &'static str,
-    unit: &'static str,
-    rows: &[&str; 4],
-    figures: &[Figure],
-) -> Chart {
+/// `empty` (a chart with its words and no bars yet) with its series and bars.
+fn chart(runs: &Runs, words: &Words, empty: Chart, rows: &[&str; 4], figures: &[Figure]) -> Chart {
     let mut bars = Vec::new();
-    for ((server, room), row) in ROOMS.into_iter().zip(rows) {
+    let rooms = SERVERS.into_iter().zip(words.rooms);
+    for ((server, room), row) in rooms.zip(rows) {
         for (series, figure) in figures.iter().enumerate() {
             if let Some(value) = runs.median(row, server, figure.field) {
                 let label = if figures.len() == 1 {
@@ -105,32 +107,29 @@ fn chart(
                     label,
                     value: value * figure.scale,
                     series,
-                    faults: faults(runs, row, server),
+                    faults: faults(runs, row, server, words),
                 });
             }
         }
     }
     Chart {
-        file,
-        title,
-        axis,
-        unit,
         series: figures.iter().map(|figure| figure.name).collect(),
         bars,
+        ..empty
     }
 }
 
 /// "256,000 lost, 32,424 garbled": the medians of the row's lost and garbled deliveries, the
-/// ones that are not 0.
-fn faults(runs: &Runs, row: &str, server: &str) -> String {
-    ["lost", "garbled"]
+/// ones that are not 0, in the edition's words.
+fn faults(runs: &Runs, row: &str, server: &str, words: &Words) -> String {
+    [("lost", words.lost), ("garbled", words.garbled)]
         .into_iter()
-        .filter_map(|field| {
+        .filter_map(|(field, word)| {
             let count = runs.median(row, server, field)?;
-            (count > 0.0).then(|| format!("{} {field}", thousands(count)))
+            (count > 0.0).then(|| format!("{} {word}", thousands(count)))
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(words.and)
 }
 
 /// A count with its thousands separated: 5,474,743.

@@ -1,10 +1,19 @@
 //! A chart as SVG: one horizontal bar per room and figure, its value written at its end, the
 //! rooms' names on the left (long names read better across than under the bars).
+//!
+//! In Arabic and Persian every text is a right-to-left isolate (U+2067 ... U+2069): inside it
+//! the browser orders the words right to left, so «lab03 (خيط لكل عضو)» reads lab03 first, from
+//! the right, and a tick reads «1 مليون», not «مليون 1». The text element itself stays left to
+//! right, so its text-anchor means what it means in English (a value starts at its bar's end,
+//! a room's name ends at the axis) and the layout is the English one. The run's name is a
+//! left-to-right isolate (U+2066 ... U+2069) inside it: after Arabic letters its digits count as
+//! Arabic ones, which a hyphen does not join, and 20261202-054803 would read 054803-20261202.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::charts::{Chart, thousands};
+use crate::words::{Edition, Words};
 
 /// The series' colours, in order (a colour-blind-safe pair first).
 const COLOURS: [RGBColor; 3] = [
@@ -16,48 +25,63 @@ const COLOURS: [RGBColor; 3] = [
 const WIDTH: u32 = 860;
 const BAR_HEIGHT: u32 = 34;
 
-/// The chart's SVG document (`chart` has at least one bar), its axis naming `run`, the run it
-/// was drawn from; the error is a sentence.
-pub fn svg(chart: &Chart, run: &str) -> Result<String, String> {
+/// The chart's SVG document (`chart` has at least one bar, in `edition`'s words), its axis
+/// naming `run`, the run it was drawn from; the error is a sentence.
+pub fn svg(chart: &Chart, run: &str, edition: &Edition) -> Result<String, String> {
     if chart.bars.is_empty() {
         return Err(format!("{} has no bars to draw", chart.file));
     }
     let mut svg = String::new();
-    draw(chart, run, &mut svg).map_err(|error| format!("cannot draw {}: {error}", chart.file))?;
+    draw(chart, run, edition, &mut svg)
+        .map_err(|error| format!("cannot draw {}: {error}", chart.file))?;
     Ok(svg)
 }
 
-fn draw(chart: &Chart, run: &str, svg: &mut String) -> Result<(), String> {
+fn draw(chart: &Chart, run: &str, edition: &Edition, svg: &mut String) -> Result<(), String> {
+    let words = &edition.words;
+    let text_of = |text: String| isolate(edition, text);
+    let run = if edition.right_to_left {
+        format!("\u{2066}{run}\u{2069}")
+    } else {
+        run.to_string()
+    };
     let bars = &chart.bars;
-    let height = 110 + BAR_HEIGHT * bars.len() as u32;
+    // One slot per bar; but plotters draws nothing on a range of one slot (0..0), so a lone
+    // bar (a run of one room's row) gets an empty slot below it.
+    let slots = bars.len().max(2);
+    let height = 110 + BAR_HEIGHT * slots as u32;
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE).map_err(text)?;
     // The bars' slots count from the bottom; the first bar goes in the top one.
-    let slot = |index: usize| bars.len() - 1 - index;
+    let slot = |index: usize| slots - 1 - index;
     let most = bars.iter().map(|bar| bar.value).fold(0.0, f64::max);
     // Room at the right for the longest bar's value.
     let end = if most > 0.0 { most * 1.2 } else { 1.0 };
     let mut plot = ChartBuilder::on(&root)
-        .caption(chart.title, ("sans-serif", 18))
+        .caption(text_of(chart.title.to_string()), ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(44)
         .y_label_area_size(300)
-        // Segments 0 to n - 1, one per bar: the first bar at the top.
-        .build_cartesian_2d(0.0..end, (0..bars.len() - 1).into_segmented())
+        // Segments 0 to n - 1, one per slot: the first bar at the top.
+        .build_cartesian_2d(0.0..end, (0..slots - 1).into_segmented())
         .map_err(text)?;
     plot.configure_mesh()
         .disable_y_mesh()
         .light_line_style(TRANSPARENT)
-        .y_labels(bars.len())
+        .y_labels(slots)
         .y_label_formatter(&|value| match value {
-            SegmentValue::CenterOf(slot) => bars
-                .get(bars.len() - 1 - slot)
-                .map(|bar| bar.label.clone())
+            SegmentValue::CenterOf(slot) => (slots - 1)
+                .checked_sub(*slot)
+                .and_then(|index| bars.get(index))
+                .map(|bar| text_of(bar.label.clone()))
                 .unwrap_or_default(),
             _ => String::new(),
         })
-        .x_label_formatter(&|value| short(*value))
-        .x_desc(format!("{} (median of the runs; run {run})", chart.axis))
+        .x_label_formatter(&|value| text_of(short(*value, words)))
+        .x_desc(text_of(format!(
+            "{} ({} {run})",
+            chart.axis, words.median_of_the_runs
+        )))
         .label_style(("sans-serif", 13))
         .draw()
         .map_err(text)?;
@@ -80,12 +104,14 @@ fn draw(chart: &Chart, run: &str, svg: &mut String) -> Result<(), String> {
         }))
         .map_err(text)?;
         plot.draw_series(mine.map(|(index, bar)| {
+            // The space keeps the value off its bar's end, outside the isolate.
+            let value = if bar.faults.is_empty() {
+                format!("{}{}", exact(bar.value), chart.unit)
+            } else {
+                format!("{}{} ({})", exact(bar.value), chart.unit, bar.faults)
+            };
             Text::new(
-                if bar.faults.is_empty() {
-                    format!(" {}{}", exact(bar.value), chart.unit)
-                } else {
-                    format!(" {}{} ({})", exact(bar.value), chart.unit, bar.faults)
-                },
+                format!(" {}", text_of(value)),
                 (bar.value, SegmentValue::CenterOf(slot(index))),
                 TextStyle::from(("sans-serif", 13).into_font())
                     .pos(Pos::new(HPos::Left, VPos::Center)),
@@ -97,17 +123,27 @@ fn draw(chart: &Chart, run: &str, svg: &mut String) -> Result<(), String> {
     Ok(())
 }
 
+/// `text` as the edition writes it: as it is in English, a right-to-left isolate in Arabic and
+/// Persian.
+fn isolate(edition: &Edition, text: String) -> String {
+    if edition.right_to_left {
+        format!("\u{2067}{text}\u{2069}")
+    } else {
+        text
+    }
+}
+
 /// plotters' errors, as the sentence they display.
 fn text(error: impl std::fmt::Display) -> String {
     error.to_string()
 }
 
-/// An axis tick: 2.5M, 800k, 12, 0.5.
-fn short(value: f64) -> String {
+/// An axis tick: 2.5M, 800k, 12, 0.5 (the edition's words for millions and thousands).
+fn short(value: f64, words: &Words) -> String {
     if value >= 1e6 {
-        format!("{}M", trim(value / 1e6))
+        format!("{}{}", trim(value / 1e6), words.million)
     } else if value >= 1e3 {
-        format!("{}k", trim(value / 1e3))
+        format!("{}{}", trim(value / 1e3), words.thousand)
     } else {
         trim(value)
     }
@@ -132,6 +168,9 @@ mod tests {
     use super::*;
     use crate::charts::{self, Bar};
     use crate::runs::Runs;
+    use crate::words::{EDITIONS, english_words};
+
+    const ENGLISH: &Edition = &EDITIONS[0];
 
     /// A made-up run: every row of both charts, two runs each (the median of two is their mean).
     fn made_up_run() -> Runs {
@@ -171,10 +210,10 @@ mod tests {
 
     #[test]
     fn the_throughput_chart_has_one_bar_per_room_with_its_name_and_value() {
-        let all = charts::all(&made_up_run());
+        let all = charts::all(&made_up_run(), &ENGLISH.words);
         let chart = &all[0];
         assert_eq!(chart.file, "bench-throughput.svg");
-        let svg = svg(chart, "20261201-122549").unwrap();
+        let svg = svg(chart, "20261201-122549", ENGLISH).unwrap();
         assert_eq!(bars_coloured(&svg, 0), 4, "{svg}");
         for room in [
             "lab03 (a thread per member)",
@@ -195,10 +234,10 @@ mod tests {
 
     #[test]
     fn the_latency_chart_has_a_median_and_a_p99_bar_per_room_in_milliseconds() {
-        let all = charts::all(&made_up_run());
+        let all = charts::all(&made_up_run(), &ENGLISH.words);
         let chart = &all[1];
         assert_eq!(chart.file, "bench-latency.svg");
-        let svg = svg(chart, "20261201-122549").unwrap();
+        let svg = svg(chart, "20261201-122549", ENGLISH).unwrap();
         assert_eq!(bars_coloured(&svg, 0), 4, "{svg}");
         assert_eq!(bars_coloured(&svg, 1), 4, "{svg}");
         assert!(svg.contains("lab05 (tuned): median"), "{svg}");
@@ -215,7 +254,7 @@ mod tests {
         let runs =
             Runs::parse(r#"{"row": "kit-100B", "server": "lab05", "deliveries_per_second": 5}"#)
                 .unwrap();
-        let all = charts::all(&runs);
+        let all = charts::all(&runs, &ENGLISH.words);
         let labels: Vec<&str> = all[0]
             .bars
             .iter()
@@ -226,9 +265,20 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_bar_is_drawn_with_its_rooms_name() {
+        let runs =
+            Runs::parse(r#"{"row": "kit-100B", "server": "lab05", "deliveries_per_second": 5}"#)
+                .unwrap();
+        let all = charts::all(&runs, &ENGLISH.words);
+        let svg = svg(&all[0], "20261201-122549", ENGLISH).unwrap();
+        assert_eq!(bars_coloured(&svg, 0), 1, "{svg}");
+        assert!(svg.contains("lab05 (tuned)\n"), "{svg}");
+    }
+
+    #[test]
     fn the_first_bar_is_drawn_at_the_top() {
-        let all = charts::all(&made_up_run());
-        let svg = svg(&all[0], "20261201-122549").unwrap();
+        let all = charts::all(&made_up_run(), &ENGLISH.words);
+        let svg = svg(&all[0], "20261201-122549", ENGLISH).unwrap();
         // The height of a label's <text> element (SVG's y grows downwards).
         let height = |label: &str| -> u32 {
             let element = &svg[..svg.find(label).unwrap()];
@@ -245,8 +295,69 @@ mod tests {
         assert_eq!(exact(5_474_743.4), "5,474,743");
         assert_eq!(exact(999.0), "999");
         assert_eq!(exact(40.015), "40.02");
-        assert_eq!(short(2_500_000.0), "2.5M");
-        assert_eq!(short(800_000.0), "800k");
-        assert_eq!(short(12.0), "12");
+        assert_eq!(short(2_500_000.0, &ENGLISH.words), "2.5M");
+        assert_eq!(short(800_000.0, &ENGLISH.words), "800k");
+        assert_eq!(short(12.0, &ENGLISH.words), "12");
+    }
+
+    /// The text of each of an SVG's <text> elements (plotters writes it on a line of its own).
+    fn texts(svg: &str) -> Vec<&str> {
+        svg.split("<text")
+            .skip(1)
+            .map(|element| {
+                let text = &element[element.find('>').unwrap() + 1..];
+                text[..text.find("</text>").unwrap()].trim_matches('\n')
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_arabic_and_persian_charts_show_their_own_words_and_no_english_one() {
+        for edition in &EDITIONS[1..] {
+            let words = &edition.words;
+            for chart in charts::all(&made_up_run(), words) {
+                let svg = svg(&chart, "20261201-122549", edition).unwrap();
+                let texts = texts(&svg);
+                // Titles, rooms, series, ticks, the axis's name and every value.
+                assert!(texts.len() > 10, "{svg}");
+                for text in &texts {
+                    assert_eq!(
+                        english_words(text),
+                        Vec::<&str>::new(),
+                        "{}: {text}",
+                        edition.dir
+                    );
+                    // Each a right-to-left isolate (behind the space that keeps a value off its
+                    // bar), so that the browser orders its words right to left.
+                    let text = text.strip_prefix(' ').unwrap_or(text);
+                    assert!(
+                        text.starts_with('\u{2067}') && text.ends_with('\u{2069}'),
+                        "{}: {text:?} is not a right-to-left isolate",
+                        edition.dir
+                    );
+                }
+                let shown = |word: &str| texts.iter().any(|text| text.contains(word));
+                assert!(shown(chart.title), "{}: {svg}", edition.dir);
+                for room in words.rooms {
+                    assert!(shown(room), "{}: no {room} in {svg}", edition.dir);
+                }
+                // The run's name reads left to right inside the axis's name.
+                assert!(
+                    shown("\u{2066}20261201-122549\u{2069})"),
+                    "{}: {svg}",
+                    edition.dir
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn what_a_room_got_wrong_and_the_ticks_are_in_the_editions_words() {
+        let arabic = &EDITIONS[1];
+        let all = charts::all(&made_up_run(), &arabic.words);
+        let svg = svg(&all[0], "20261201-122549", arabic).unwrap();
+        assert!(svg.contains("200,015 (7 مشوّهة)"), "{svg}");
+        assert_eq!(short(2_500_000.0, &arabic.words), "2.5 مليون");
+        assert_eq!(short(800_000.0, &EDITIONS[2].words), "800 هزار");
     }
 }
