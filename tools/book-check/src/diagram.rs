@@ -57,7 +57,11 @@ pub fn quote(diagram: &str) -> String {
 
 /// `diagram` (a whole ```mermaid block) without its words, line by line.
 pub fn shape(diagram: &str) -> Vec<String> {
-    diagram.lines().map(line_shape).collect()
+    let sequence = is_sequence_diagram(diagram);
+    diagram
+        .lines()
+        .map(|line| line_shape(line, sequence))
+        .collect()
 }
 
 /// Whether `block` (a fenced code block, fences included) is a mermaid diagram.
@@ -65,25 +69,67 @@ pub fn is_diagram(block: &str) -> bool {
     block.starts_with("```mermaid\n")
 }
 
-fn line_shape(line: &str) -> String {
+/// Whether `diagram` is a sequence diagram: its first line after the fence and any `%%` lines
+/// names the kind.
+fn is_sequence_diagram(diagram: &str) -> bool {
+    diagram
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with("```") && !line.starts_with("%%"))
+        .is_some_and(|kind| kind.starts_with("sequenceDiagram"))
+}
+
+fn line_shape(line: &str, sequence: bool) -> String {
     let line = line.trim_end();
-    let trimmed = line.trim_start();
-    if trimmed.starts_with("%%") {
+    if line.trim_start().starts_with("%%") {
         return line.to_string();
     }
-    let mut shape = without_quoted_words(line);
+    if !sequence {
+        return without_quoted_words(line);
+    }
+    let (structure, words) = split_sequence_line(line);
+    let mut shape = without_quoted_words(structure);
+    shape.extend(words.chars().filter(|&c| is_sequence_syntax(c)));
+    shape
+}
+
+/// A sequence diagram's line cut where its words start: what the diagram is made of, then the
+/// words (empty on a line that has none).
+fn split_sequence_line(line: &str) -> (&str, &str) {
+    let trimmed = line.trim_start();
     let first_word = trimmed.split_whitespace().next().unwrap_or("");
     if first_word == "participant" || first_word == "actor" {
-        if let Some(at) = shape.find(" as ") {
-            shape.truncate(at + " as".len());
+        if let Some(at) = line.find(" as ") {
+            return line.split_at(at + " as".len());
         }
     } else if TITLED_BLOCKS.contains(&first_word) {
         let indent = line.len() - trimmed.len();
-        shape.truncate(indent + first_word.len());
-    } else if let Some(colon) = shape.find(':') {
-        shape.truncate(colon + 1);
+        return line.split_at(indent + first_word.len());
+    } else if let Some(colon) = first_colon_outside_quotes(line) {
+        return line.split_at(colon + 1);
     }
-    shape
+    (line, "")
+}
+
+/// The two characters mermaid reads as syntax inside a sequence diagram's words, quotes or no
+/// quotes: `;` ends a statement (the rest of the line is a new one) and `#` starts an entity
+/// code (`#35;`) or a comment. A translation that adds or drops one changes the picture, so the
+/// shape keeps them. Arabic ؛ (U+061B) and any other punctuation stay words.
+fn is_sequence_syntax(c: char) -> bool {
+    c == ';' || c == '#'
+}
+
+/// The byte offset of `line`'s first colon that is not between double quotes.
+fn first_colon_outside_quotes(line: &str) -> Option<usize> {
+    let mut quoted = false;
+    for (at, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ':' if !quoted => return Some(at),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `line` with what stands between each pair of double quotes taken out (the quotes kept).
@@ -149,6 +195,37 @@ mod tests {
             let changed = FLOWCHART.replacen(from, to, 1);
             assert_ne!(shape(&changed), shape(FLOWCHART), "{from} -> {to}");
         }
+        // A flowchart's words are its quoted labels only: a colon outside quotes starts none.
+        let styled = FLOWCHART.replacen(
+            "    QC -.-> X\n",
+            "    QC -.-> X\n    style X fill:#f96\n",
+            1,
+        );
+        assert_ne!(shape(&styled.replacen("#f96", "#fff", 1)), shape(&styled));
+    }
+
+    #[test]
+    fn a_semicolon_or_a_hash_in_a_sequence_diagrams_words_changes_the_shape() {
+        for (from, to) in [
+            (": listening", ": يستمع; ثم يقبل"),
+            (": hello, then a zero byte", ": مرحبا #35 ثم بايت صفري"),
+            (": hello, then a zero byte", ": \"مرحبا; ثم بايت صفري\""),
+            ("as client", "as العميل; الأول"),
+            ("loop one message per turn", "loop رسالة # في كل دور"),
+        ] {
+            let changed = SEQUENCE.replacen(from, to, 1);
+            assert_ne!(shape(&changed), shape(SEQUENCE), "{from} -> {to}");
+        }
+        // Arabic's own semicolon is a word like any other.
+        let arabic = SEQUENCE.replacen(": listening", ": يستمع؛ ثم يقبل", 1);
+        assert_eq!(shape(&arabic), shape(SEQUENCE));
+        // The same marks in the same order: the same shape (mermaid reads both alike).
+        let english = SEQUENCE.replacen(": listening", ": listening; #59;", 1);
+        let translated = SEQUENCE.replacen(": listening", ": يستمع; #59;", 1);
+        assert_eq!(shape(&translated), shape(&english));
+        // A flowchart's quoted label may hold either: mermaid reads it as text.
+        let flowchart = FLOWCHART.replacen("\"a line\"", "\"سطر; #\"", 1);
+        assert_eq!(shape(&flowchart), shape(FLOWCHART));
     }
 
     #[test]
