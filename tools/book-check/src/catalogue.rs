@@ -13,9 +13,10 @@
 //! - an entry that comes from inside a code block (a transcript, a command, an excerpt of a lab)
 //!   is not copied byte for byte: transcripts are what the programs print, pinned by snapshots,
 //!   and a command is what a student types; they are never translated;
-//! - a mermaid diagram (a picture, whose words are translated) is still in English, or has a
-//!   shape other than its English: a node, an arrow or a participant changed, not only words
-//!   (see the diagram module);
+//! - a mermaid diagram (a picture, whose words are translated) is still in English (it counts
+//!   as untranslated, so in a pending chapter it waits like an empty entry), or has a shape
+//!   other than its English: a node, an arrow or a participant changed, not only words (see
+//!   the diagram module);
 //! - a chapter of the English book's SUMMARY.md has no entry in the template (the template is
 //!   older than the chapter).
 //!
@@ -190,7 +191,11 @@ pub fn check_catalogue(
     }
 
     for entry in catalogue {
-        let translated = !entry.msgstr.is_empty() && !entry.fuzzy;
+        // A diagram copied in English is a picture no reader of the edition can read: it counts
+        // as untranslated, and waits like any untranslated entry while its chapters are pending.
+        let still_english = diagram::is_diagram(&entry.msgid) && entry.msgstr == entry.msgid;
+        let untranslated = entry.msgstr.is_empty() || still_english;
+        let translated = !untranslated && !entry.fuzzy;
         report.total.entries += 1;
         report.total.translated += usize::from(translated);
         for chapter in &entry.chapters {
@@ -211,20 +216,22 @@ pub fn check_catalogue(
                 "{place}: the entry {} is fuzzy (its English changed): check the translation and remove the fuzzy flag",
                 quote(&entry.msgid)
             ));
-        } else if entry.msgstr.is_empty() {
-            if !entry.chapters.iter().all(|chapter| is_pending(chapter)) {
+        } else if untranslated {
+            if entry.chapters.iter().all(|chapter| is_pending(chapter)) {
+                // Counted above; the pending list lets it wait.
+            } else if still_english {
+                report.problems.push(format!(
+                    "{place}: the diagram {} is still in English: translate its words",
+                    diagram::quote(&entry.msgid)
+                ));
+            } else {
                 report.problems.push(format!(
                     "{place}: the entry {} is not translated",
                     quote(&entry.msgid)
                 ));
             }
         } else if diagram::is_diagram(&entry.msgid) {
-            if entry.msgstr == entry.msgid {
-                report.problems.push(format!(
-                    "{place}: the diagram {} is still in English: translate its words",
-                    diagram::quote(&entry.msgid)
-                ));
-            } else if diagram::shape(&entry.msgstr) != diagram::shape(&entry.msgid) {
+            if diagram::shape(&entry.msgstr) != diagram::shape(&entry.msgid) {
                 report.problems.push(format!(
                     "{place}: the diagram {} is translated with a different shape: only its words (quoted labels, and what follows a message's or a note's colon, a participant's `as`, a block's keyword) may change",
                     diagram::quote(&entry.msgid)

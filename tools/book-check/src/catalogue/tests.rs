@@ -129,11 +129,15 @@ fn a_translated_code_block_comment_fails() {
     assert!(found[0].contains("byte for byte"), "{found:?}");
 }
 
-/// The problems of a catalogue whose one chapter entry is a diagram translated as `msgstr`.
-fn diagram_problems(msgstr: &str) -> Vec<String> {
+/// The diagram of [`diagram_report`]'s chapter, as a catalogue writes it.
+const DIAGRAM: &str = "```mermaid\\nsequenceDiagram\\n    C->>S: hello\\n```";
+
+/// The report on a catalogue whose one chapter's one entry is a diagram translated as `msgstr`
+/// (`DIAGRAM` itself: copied in English), with `pending` as guide/po/pending.
+fn diagram_report(msgstr: &str, pending: &str) -> Report {
     let entry = |msgstr: &str| {
         format!(
-            "msgid \"\"\nmsgstr \"\"\n\n#: src/lab01-echo.md:5\nmsgid \"\"\n\"```mermaid\\n\"\n\"sequenceDiagram\\n\"\n\"    C->>S: hello\\n\"\n\"```\"\nmsgstr \"{msgstr}\"\n"
+            "msgid \"\"\nmsgstr \"\"\n\n#: src/lab01-echo.md:5\nmsgid \"{DIAGRAM}\"\nmsgstr \"{msgstr}\"\n"
         )
     };
     check_catalogue(
@@ -142,16 +146,19 @@ fn diagram_problems(msgstr: &str) -> Vec<String> {
         &catalogue(&entry(msgstr)),
         &["src/lab01-echo.md".to_string()],
         &BTreeSet::new(),
-        &BTreeSet::new(),
+        &parse_pending(pending),
     )
-    .problems
+}
+
+fn diagram_problems(msgstr: &str) -> Vec<String> {
+    diagram_report(msgstr, "").problems
 }
 
 #[test]
 fn a_diagram_must_be_translated_in_its_words_only() {
     let translated = "```mermaid\\nsequenceDiagram\\n    C->>S: مرحبا\\n```";
     assert_eq!(diagram_problems(translated), Vec::<String>::new());
-    let english = diagram_problems("```mermaid\\nsequenceDiagram\\n    C->>S: hello\\n```");
+    let english = diagram_problems(DIAGRAM);
     assert!(
         english.len() == 1 && english[0].contains("still in English"),
         "{english:?}"
@@ -160,6 +167,32 @@ fn a_diagram_must_be_translated_in_its_words_only() {
     assert!(
         turned.len() == 1 && turned[0].contains("different shape"),
         "{turned:?}"
+    );
+}
+
+#[test]
+fn a_diagram_copied_in_english_counts_as_untranslated() {
+    let untranslated = Counts {
+        entries: 1,
+        translated: 0,
+    };
+    assert_eq!(diagram_report(DIAGRAM, "").total, untranslated);
+    assert_eq!(
+        diagram_report("```mermaid\\nsequenceDiagram\\n    C->>S: مرحبا\\n```", "").total,
+        Counts {
+            entries: 1,
+            translated: 1
+        }
+    );
+    // Its chapter still being translated: it waits, counted, like an empty entry.
+    let pending = diagram_report(DIAGRAM, "ar lab01-echo.md");
+    assert_eq!(pending.problems, Vec::<String>::new());
+    assert_eq!(pending.chapters["src/lab01-echo.md"], untranslated);
+    // Pending in the other edition only: still a problem here.
+    let elsewhere = diagram_report(DIAGRAM, "fa lab01-echo.md").problems;
+    assert!(
+        elsewhere.len() == 1 && elsewhere[0].contains("still in English"),
+        "{elsewhere:?}"
     );
 }
 
