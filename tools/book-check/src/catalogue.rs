@@ -183,8 +183,8 @@ pub fn check_catalogue(
     for entry in template {
         if !in_catalogue.contains(entry.msgid.as_str()) {
             report.problems.push(format!(
-                "{language}.po lacks the entry {} of {}: run scripts/translations update",
-                quote(&entry.msgid),
+                "{language}.po lacks {} of {}: run scripts/translations update",
+                name(&entry.msgid),
                 entry.chapters.join(", ")
             ));
         }
@@ -206,15 +206,15 @@ pub fn check_catalogue(
         let place = format!("{language}.po, {}", entry.chapters.join(", "));
         if !in_template.contains(entry.msgid.as_str()) {
             report.problems.push(format!(
-                "{place}: the entry {} is no longer in the English book (messages.pot): run scripts/translations update",
-                quote(&entry.msgid)
+                "{place}: {} is no longer in the English book (messages.pot): run scripts/translations update",
+                name(&entry.msgid)
             ));
             continue;
         }
         if entry.fuzzy {
             report.problems.push(format!(
-                "{place}: the entry {} is fuzzy (its English changed): check the translation and remove the fuzzy flag",
-                quote(&entry.msgid)
+                "{place}: {} is fuzzy (its English changed): check the translation and remove the fuzzy flag",
+                name(&entry.msgid)
             ));
         } else if untranslated {
             if entry.chapters.iter().all(|chapter| is_pending(chapter)) {
@@ -225,10 +225,9 @@ pub fn check_catalogue(
                     diagram::quote(&entry.msgid)
                 ));
             } else {
-                report.problems.push(format!(
-                    "{place}: the entry {} is not translated",
-                    quote(&entry.msgid)
-                ));
+                report
+                    .problems
+                    .push(format!("{place}: {} is not translated", name(&entry.msgid)));
             }
         } else if diagram::is_diagram(&entry.msgid) {
             if diagram::shape(&entry.msgstr) != diagram::shape(&entry.msgid) {
@@ -468,6 +467,16 @@ fn chapters_of(source: &str) -> Vec<String> {
 
 fn read(path: &Path) -> Result<String> {
     fs::read_to_string(path).context(format!("reading {}", path.display()))
+}
+
+/// An entry, for a problem's sentence: a diagram by its kind and first line (a diagram's start
+/// would read only "```mermaid..."), any other entry by the start of its English.
+fn name(msgid: &str) -> String {
+    if diagram::is_diagram(msgid) {
+        format!("the diagram {}", diagram::quote(msgid))
+    } else {
+        format!("the entry {}", quote(msgid))
+    }
 }
 
 /// The start of an entry's English, on one line, for a problem's sentence.

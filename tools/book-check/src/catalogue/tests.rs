@@ -132,22 +132,28 @@ fn a_translated_code_block_comment_fails() {
 /// The diagram of [`diagram_report`]'s chapter, as a catalogue writes it.
 const DIAGRAM: &str = "```mermaid\\nsequenceDiagram\\n    C->>S: hello\\n```";
 
-/// The report on a catalogue whose one chapter's one entry is a diagram translated as `msgstr`
-/// (`DIAGRAM` itself: copied in English), with `pending` as guide/po/pending.
-fn diagram_report(msgstr: &str, pending: &str) -> Report {
-    let entry = |msgstr: &str| {
-        format!(
-            "msgid \"\"\nmsgstr \"\"\n\n#: src/lab01-echo.md:5\nmsgid \"{DIAGRAM}\"\nmsgstr \"{msgstr}\"\n"
-        )
-    };
+/// A catalogue whose one chapter's one entry is `DIAGRAM`, translated as `msgstr`.
+fn diagram_catalogue(msgstr: &str) -> String {
+    format!(
+        "msgid \"\"\nmsgstr \"\"\n\n#: src/lab01-echo.md:5\nmsgid \"{DIAGRAM}\"\nmsgstr \"{msgstr}\"\n"
+    )
+}
+
+/// The report on `po`, a catalogue of `DIAGRAM`'s chapter, with `pending` as guide/po/pending.
+fn check_diagram_catalogue(po: &str, pending: &str) -> Report {
     check_catalogue(
         "ar",
-        &catalogue(&entry("")),
-        &catalogue(&entry(msgstr)),
+        &catalogue(&diagram_catalogue("")),
+        &catalogue(po),
         &["src/lab01-echo.md".to_string()],
         &BTreeSet::new(),
         &parse_pending(pending),
     )
+}
+
+/// The report on `DIAGRAM` translated as `msgstr` (`DIAGRAM` itself: copied in English).
+fn diagram_report(msgstr: &str, pending: &str) -> Report {
+    check_diagram_catalogue(&diagram_catalogue(msgstr), pending)
 }
 
 fn diagram_problems(msgstr: &str) -> Vec<String> {
@@ -194,6 +200,24 @@ fn a_diagram_copied_in_english_counts_as_untranslated() {
         elsewhere.len() == 1 && elsewhere[0].contains("still in English"),
         "{elsewhere:?}"
     );
+}
+
+#[test]
+fn an_untranslated_or_fuzzy_diagram_is_named_by_its_kind_and_first_line() {
+    let fuzzy = diagram_catalogue("```mermaid\\nsequenceDiagram\\n    C->>S: مرحبا\\n```").replace(
+        "#: src/lab01-echo.md:5\n",
+        "#: src/lab01-echo.md:5\n#, fuzzy\n",
+    );
+    let named = "the diagram \"sequenceDiagram: C->>S: hello...\"";
+    for (found, what) in [
+        (diagram_report("", "").problems, "is not translated"),
+        (check_diagram_catalogue(&fuzzy, "").problems, "is fuzzy"),
+    ] {
+        assert!(
+            found.len() == 1 && found[0].contains(&format!("{named} {what}")),
+            "{found:?}"
+        );
+    }
 }
 
 #[test]
