@@ -230,9 +230,9 @@ pub fn check_catalogue(
                     .push(format!("{place}: {} is not translated", name(&entry.msgid)));
             }
         } else if diagram::is_diagram(&entry.msgid) {
-            if diagram::shape(&entry.msgstr) != diagram::shape(&entry.msgid) {
+            if let Some(difference) = diagram::shape_difference(&entry.msgid, &entry.msgstr) {
                 report.problems.push(format!(
-                    "{place}: the diagram {} is translated with a different shape: only its words (quoted labels, and what follows a message's or a note's colon, a participant's `as`, a block's keyword) may change",
+                    "{place}: the diagram {} is translated with a different shape: {difference}; only its words (quoted labels, and what follows a message's or a note's colon, a participant's `as`, a block's keyword) may change",
                     diagram::quote(&entry.msgid)
                 ));
             }

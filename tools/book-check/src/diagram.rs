@@ -64,6 +64,44 @@ pub fn shape(diagram: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where `translated`'s shape first differs from `english`'s, for a problem's sentence (`line 5
+/// of the block, "..." in English, is "..." in the translation`), or `None` when the two have
+/// one shape. The block's lines count from its opening fence, line 1.
+pub fn shape_difference(english: &str, translated: &str) -> Option<String> {
+    let (english_shape, translated_shape) = (shape(english), shape(translated));
+    let at = (0..english_shape.len().max(translated_shape.len()))
+        .find(|&at| english_shape.get(at) != translated_shape.get(at))?;
+    let number = at + 1;
+    let english_line = english.lines().nth(at).map(short_line);
+    let translated_line = translated.lines().nth(at).map(short_line);
+    let rest = |shape: &[String], from: usize| shape.get(from..).unwrap_or_default().to_vec();
+    let sentence = if rest(&english_shape, at) == rest(&translated_shape, at + 1) {
+        let added = translated_line.unwrap_or_default();
+        format!("the translation adds a line {number}, {added}, that the English lacks")
+    } else if rest(&english_shape, at + 1) == rest(&translated_shape, at) {
+        let dropped = english_line.unwrap_or_default();
+        format!("the translation lacks line {number} of the block, {dropped}")
+    } else {
+        format!(
+            "line {number} of the block, {} in English, is {} in the translation",
+            english_line.unwrap_or_default(),
+            translated_line.unwrap_or_default()
+        )
+    };
+    Some(sentence)
+}
+
+/// A line of a diagram, trimmed and cut short, in quotes.
+fn short_line(line: &str) -> String {
+    let line = line.trim();
+    let short: String = line.chars().take(50).collect();
+    if short.len() < line.len() {
+        format!("\"{short}...\"")
+    } else {
+        format!("\"{short}\"")
+    }
+}
+
 /// Whether `block` (a fenced code block, fences included) is a mermaid diagram.
 pub fn is_diagram(block: &str) -> bool {
     block.starts_with("```mermaid\n")
@@ -226,6 +264,39 @@ mod tests {
         // A flowchart's quoted label may hold either: mermaid reads it as text.
         let flowchart = FLOWCHART.replacen("\"a line\"", "\"سطر; #\"", 1);
         assert_eq!(shape(&flowchart), shape(FLOWCHART));
+    }
+
+    #[test]
+    fn a_shape_difference_names_its_first_line() {
+        assert_eq!(shape_difference(SEQUENCE, SEQUENCE), None);
+        let turned = SEQUENCE.replacen("C->>S: hello", "S->>C: مرحبا", 1);
+        assert_eq!(
+            shape_difference(SEQUENCE, &turned).as_deref(),
+            Some(
+                "line 5 of the block, \"C->>S: hello, then a zero byte\" in English, is \"S->>C: مرحبا, then a zero byte\" in the translation"
+            )
+        );
+        let added = SEQUENCE.replacen("    end\n", "    end\n    S->>C: وداعا\n", 1);
+        assert_eq!(
+            shape_difference(SEQUENCE, &added).as_deref(),
+            Some("the translation adds a line 9, \"S->>C: وداعا\", that the English lacks")
+        );
+        let dropped = SEQUENCE.replacen("    Note over C: listening\n", "", 1);
+        assert_eq!(
+            shape_difference(SEQUENCE, &dropped).as_deref(),
+            Some("the translation lacks line 4 of the block, \"Note over C: listening\"")
+        );
+        assert_eq!(
+            short_line(&format!("  {}  ", "x".repeat(60))),
+            format!("\"{}...\"", "x".repeat(50))
+        );
+        let flowchart = FLOWCHART.replacen("RA -- \"a line\" --> B", "RA -- \"a line\" --> QA", 1);
+        assert_eq!(
+            shape_difference(FLOWCHART, &flowchart).as_deref(),
+            Some(
+                "line 8 of the block, \"RA -- \"a line\" --> B\" in English, is \"RA -- \"a line\" --> QA\" in the translation"
+            )
+        );
     }
 
     #[test]
