@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use labkit::error::{Context, Failure, Result};
 
@@ -116,15 +116,25 @@ pub fn check_guide(guide: &Path, languages: &[String]) -> Result<Vec<Report>> {
 }
 
 /// The mermaid diagrams of the English book (its chapters and the files they include, every
-/// `.md` under `src`) that have no entry in the template. mdbook-xgettext offers a code block
-/// of a language it does not know (mermaid) to translators only if the block has a double
-/// quote or a `//` in it; any other diagram would stay in English in every edition, and no
-/// other check would notice.
+/// `.md` under `src`) that have no entry in the template: see [`diagrams_missing_from`].
 fn untranslatable_diagrams(src: &Path, template: &[Entry]) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for file in markdown_files(src)? {
+        let text = read(&file)?;
+        files.push((file, text));
+    }
+    Ok(diagrams_missing_from(template, &files))
+}
+
+/// A problem for each mermaid diagram of `files` (each file's path and text) that has no entry
+/// in `template`. mdbook-xgettext offers a code block of a language it does not know (mermaid)
+/// to translators only if the block has a double quote or a `//` in it; any other diagram would
+/// stay in English in every edition, and no other check would notice.
+fn diagrams_missing_from(template: &[Entry], files: &[(PathBuf, String)]) -> Vec<String> {
     let in_template: BTreeSet<&str> = template.iter().map(|e| e.msgid.as_str()).collect();
     let mut problems = Vec::new();
-    for file in markdown_files(src)? {
-        for diagram in diagram::diagrams(&read(&file)?) {
+    for (file, text) in files {
+        for diagram in diagram::diagrams(text) {
             if !in_template.contains(diagram.as_str()) {
                 problems.push(format!(
                     "{}: the diagram {} is not in messages.pot, so no edition can translate it: give it a `%%` comment line with a double quote in it (mdbook-xgettext skips a mermaid block without one), then run scripts/translations update",
@@ -134,11 +144,11 @@ fn untranslatable_diagrams(src: &Path, template: &[Entry]) -> Result<Vec<String>
             }
         }
     }
-    Ok(problems)
+    problems
 }
 
 /// Every `.md` file under `dir`, in a fixed order.
-fn markdown_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let entries = fs::read_dir(dir).context(format!("listing {}", dir.display()))?;
     for entry in entries {

@@ -2,6 +2,7 @@
 //! catalogue passes.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use super::*;
 
@@ -218,6 +219,32 @@ fn an_untranslated_or_fuzzy_diagram_is_named_by_its_kind_and_first_line() {
             "{found:?}"
         );
     }
+}
+
+#[test]
+fn a_diagram_of_the_book_must_be_in_the_template() {
+    let template = catalogue(&diagram_catalogue(""));
+    let in_template = "Text.\n\n```mermaid\nsequenceDiagram\n    C->>S: hello\n```\n";
+    let other = "```mermaid\nsequenceDiagram\n    %% \"quoted\"\n    S->>C: bye\n```\n";
+    let file = |name: &str, text: &str| (PathBuf::from(name), text.to_string());
+    assert_eq!(
+        diagrams_missing_from(&template, &[file("src/images/hello.md", in_template)]),
+        Vec::<String>::new()
+    );
+    let found = diagrams_missing_from(
+        &template,
+        &[
+            file("src/images/hello.md", in_template),
+            file("src/images/bye.md", other),
+        ],
+    );
+    assert!(
+        found.len() == 1
+            && found[0].starts_with(
+                "src/images/bye.md: the diagram \"sequenceDiagram: S->>C: bye...\" is not in messages.pot"
+            ),
+        "{found:?}"
+    );
 }
 
 #[test]
