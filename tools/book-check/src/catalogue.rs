@@ -127,9 +127,8 @@ fn untranslatable_diagrams(src: &Path, template: &[Entry]) -> Result<Vec<String>
 }
 
 /// A problem for each mermaid diagram of `files` (each file's path and text) that has no entry
-/// in `template`. mdbook-xgettext offers a code block of a language it does not know (mermaid)
-/// to translators only if the block has a double quote or a `//` in it; any other diagram would
-/// stay in English in every edition, and no other check would notice.
+/// in `template`: such a diagram stays in English in every edition, and no other check would
+/// notice.
 fn diagrams_missing_from(template: &[Entry], files: &[(PathBuf, String)]) -> Vec<String> {
     let in_template: BTreeSet<&str> = template.iter().map(|e| e.msgid.as_str()).collect();
     let mut problems = Vec::new();
@@ -137,14 +136,28 @@ fn diagrams_missing_from(template: &[Entry], files: &[(PathBuf, String)]) -> Vec
         for diagram in diagram::diagrams(text) {
             if !in_template.contains(diagram.as_str()) {
                 problems.push(format!(
-                    "{}: the diagram {} is not in messages.pot, so no edition can translate it: give it a `%%` comment line with a double quote in it (mdbook-xgettext skips a mermaid block without one), then run scripts/translations update",
+                    "{}: the diagram {} is not in messages.pot, so no edition can translate it: {}",
                     file.display(),
-                    diagram::quote(&diagram)
+                    diagram::quote(&diagram),
+                    missing_diagram_advice(&diagram)
                 ));
             }
         }
     }
     problems
+}
+
+/// What to do about a diagram that has no entry in the template, by why it has none.
+/// mdbook-xgettext 0.3.6 has no syntax for mermaid, and for such a language it guesses: it
+/// offers a block to translators only if the block holds a double quote or a `//` (a string
+/// or a comment, in most languages). A block that holds one is missing only because the
+/// template is older than it.
+fn missing_diagram_advice(diagram: &str) -> &'static str {
+    if diagram.contains('"') || diagram.contains("//") {
+        "the template is older than the diagram: run scripts/translations update"
+    } else {
+        "mdbook-xgettext skips a mermaid block that holds neither a double quote nor a `//`: give it a `%%` comment line with a double quote in it, then run scripts/translations update"
+    }
 }
 
 /// Every `.md` file under `dir`, in a fixed order.

@@ -248,6 +248,35 @@ fn a_diagram_of_the_book_must_be_in_the_template() {
 }
 
 #[test]
+fn the_advice_for_a_diagram_missing_from_the_template_fits_its_cause() {
+    let template = catalogue(&diagram_catalogue(""));
+    let advice = |diagram: &str| {
+        let found =
+            diagrams_missing_from(&template, &[(PathBuf::from("src/a.md"), diagram.into())]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found[0].clone()
+    };
+    let skipped = "```mermaid\nsequenceDiagram\n    S->>C: bye\n```\n";
+    assert!(
+        advice(skipped).ends_with("give it a `%%` comment line with a double quote in it, then run scripts/translations update"),
+        "{}",
+        advice(skipped)
+    );
+    for offered in [
+        "```mermaid\nsequenceDiagram\n    %% \"quoted\"\n    S->>C: bye\n```\n",
+        "```mermaid\nsequenceDiagram\n    S->>C: http://example.org\n```\n",
+    ] {
+        assert!(
+            advice(offered).ends_with(
+                "the template is older than the diagram: run scripts/translations update"
+            ),
+            "{}",
+            advice(offered)
+        );
+    }
+}
+
+#[test]
 fn a_chapter_missing_from_the_template_fails() {
     let report = check_catalogue(
         "ar",
