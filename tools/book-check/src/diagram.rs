@@ -17,30 +17,89 @@
 //!
 //! A line that starts with `%%` (mermaid's settings) is kept whole.
 
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
 /// The keywords of a sequence diagram's blocks that are followed by a title.
 const TITLED_BLOCKS: [&str; 8] = [
     "loop", "alt", "else", "opt", "par", "and", "critical", "break",
 ];
 
-/// Every mermaid diagram of a Markdown text, each as its catalogue entry has it: the whole
-/// block, its fences included, without the line break after the closing fence.
+/// Every mermaid diagram of a Markdown text (a fenced code block whose info string's first word
+/// is `mermaid`, wherever it stands), each as its catalogue entry has it: see
+/// [`as_catalogue_entry`].
 pub fn diagrams(markdown: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let mut open: Option<Vec<&str>> = None;
-    for line in markdown.lines() {
-        match &mut open {
-            None if line == "```mermaid" => open = Some(vec![line]),
-            None => {}
-            Some(lines) => {
-                lines.push(line);
-                if line == "```" {
-                    found.push(lines.join("\n"));
-                    open = None;
-                }
+    // The open diagram's info string and the text read of it so far.
+    let mut open: Option<(String, String)> = None;
+    for event in Parser::new_ext(markdown, xgettext_options()) {
+        match (event, &mut open) {
+            (Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))), None)
+                if is_mermaid(&info) =>
+            {
+                open = Some((info.to_string(), String::new()));
             }
+            (Event::Text(text), Some((_, content))) => content.push_str(&text),
+            (Event::End(TagEnd::CodeBlock), Some((info, content))) => {
+                found.push(as_catalogue_entry(info, content));
+                open = None;
+            }
+            _ => {}
         }
     }
     found
+}
+
+/// The Markdown extensions mdbook-i18n-helpers 0.3.6 reads a chapter with (a table or a
+/// footnote can change where a block starts and ends).
+fn xgettext_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_OLD_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Whether a fenced block's info string (`mermaid`, `mermaid title`) makes it a diagram.
+fn is_mermaid(info: &str) -> bool {
+    info.split_whitespace().next() == Some("mermaid")
+}
+
+/// A code block as mdbook-xgettext 0.3.6 writes it into the template. It does not copy the
+/// block's source: it rebuilds the block from the parser's events (pulldown-cmark-to-cmark 20),
+/// so the entry's fences are backticks however the source fenced it (`~~~`, four backticks),
+/// three of them or one more than the longest run of backticks or tildes inside; the info
+/// string is the parser's (leading spaces gone); and the text is what the parser gives, without
+/// the indentation of a list item or the `> ` of a quote that the block stands in. So a block
+/// in a list item or a quote has the same entry as at the start of a line. (Each case of the
+/// test below was checked against mdbook-i18n-helpers 0.3.6's own `extract_messages`.)
+fn as_catalogue_entry(info: &str, content: &str) -> String {
+    let fence = "`".repeat(fence_length(content));
+    let last_line_break = if content.is_empty() || content.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    format!("{fence}{info}\n{content}{last_line_break}{fence}")
+}
+
+/// How many backticks fence a code block whose text is `content`, in the template: three, or
+/// one more than the longest run of one fence character (backtick or tilde) in it, so that
+/// the text cannot close the block.
+fn fence_length(content: &str) -> usize {
+    let mut longest = 0;
+    let mut run = 0;
+    let mut previous = None;
+    for c in content.chars() {
+        let is_fence = c == '`' || c == '~';
+        run = if is_fence && previous == Some(c) {
+            run + 1
+        } else {
+            usize::from(is_fence)
+        };
+        longest = longest.max(run);
+        previous = Some(c);
+    }
+    if longest >= 3 { longest + 1 } else { 3 }
 }
 
 /// Which diagram this is, for a problem's sentence: its kind and its first line after that
@@ -102,9 +161,12 @@ fn short_line(line: &str) -> String {
     }
 }
 
-/// Whether `block` (a fenced code block, fences included) is a mermaid diagram.
+/// Whether `block` (a code block as the catalogue has it, fences included) is a mermaid
+/// diagram.
 pub fn is_diagram(block: &str) -> bool {
-    block.starts_with("```mermaid\n")
+    let first_line = block.lines().next().unwrap_or("");
+    let info = first_line.trim_start_matches('`');
+    first_line.len() - info.len() >= 3 && block.contains('\n') && is_mermaid(info)
 }
 
 /// Whether `diagram` is a sequence diagram: its first line after the fence and any `%%` lines
@@ -307,8 +369,40 @@ mod tests {
     }
 
     #[test]
+    fn every_mermaid_block_is_found_as_the_template_has_it() {
+        let body = "sequenceDiagram\n    C->>S: \"hi\"\n";
+        let entry = format!("```mermaid\n{body}```");
+        let indented = body.replace('\n', "\n   ");
+        let quoted = body.replace('\n', "\n> ");
+        let text = [
+            format!("~~~mermaid\n{body}~~~\n"),
+            format!("````mermaid\n{body}````\n"),
+            format!("1. A list item:\n\n   ```mermaid\n   {indented}```\n"),
+            format!("> ```mermaid\n> {quoted}```\n"),
+            format!("```  mermaid title\n{body}```\n"),
+            format!("````mermaid\n{body}    A[\"```\"]\n````\n"),
+            format!("```mermaids\n{body}```\n"),
+            format!("```sh\n{body}```\n"),
+        ]
+        .join("\nText.\n\n");
+        assert_eq!(
+            diagrams(&text),
+            vec![
+                entry.clone(),
+                entry.clone(),
+                entry.clone(),
+                entry.clone(),
+                format!("```mermaid title\n{body}```"),
+                format!("````mermaid\n{body}    A[\"```\"]\n````"),
+            ]
+        );
+    }
+
+    #[test]
     fn only_mermaid_blocks_are_diagrams() {
         assert!(is_diagram(SEQUENCE));
+        assert!(is_diagram("````mermaid title\nflowchart TB\n````"));
+        assert!(!is_diagram("```mermaids\nflowchart TB\n```"));
         assert!(!is_diagram("```sh\ncargo run -p lab01\n```"));
     }
 }
