@@ -7,15 +7,29 @@
 //! and drops the words, so a translation whose shape differs from its English changed the
 //! picture, not only its words.
 //!
-//! The words of a line, in the diagrams of this guide:
-//! - between double quotes: a node's label (`A["label"]`, `B{{"label"}}`), an arrow's
-//!   (`A -- "label" --> B`), a subgraph's title (`subgraph id ["title"]`);
-//! - after ` as ` in a sequence diagram's `participant X as words`;
-//! - after the first colon of any other line: a message (`A->>B: words`) or a note
-//!   (`Note over A,B: words`);
-//! - after the keyword of a block that has a title (`loop words`, `alt words`...).
+//! The rules know the kinds of line this guide's diagrams use, in its two kinds of diagram, not
+//! every mermaid syntax. A line of a kind they do not know keeps all but the words the rules
+//! below happen to find in it, so a translation of words that no rule frees fails: the safe
+//! side.
 //!
-//! A line that starts with `%%` (mermaid's settings) is kept whole.
+//! - A flowchart (`flowchart TB`, and any kind but a sequence diagram): nodes (`A["label"]`,
+//!   `B{{"label"}}`, `Q[("label")]`, `E(["label"])`), arrows (`A --> B`, `A -.-> B`,
+//!   `A -- "label" --> B`), `subgraph id ["title"]` and its `end`. Its words are what stands
+//!   between double quotes, and nothing else: a colon outside quotes (`style X fill:#f96`)
+//!   starts no words.
+//! - A sequence diagram (`sequenceDiagram`): `participant X as words` (or `actor`), messages
+//!   (`A->>B: words`), notes (`Note over A,B: words`, `Note right of A: words`), blocks with a
+//!   title (`loop words`, and `alt`, `else`, `opt`, `par`, `and`, `critical`, `break`),
+//!   `rect rgba(...)` and `end`. Its words are what follows ` as `, what follows a titled
+//!   block's keyword, and on any other line what follows the first colon outside double quotes
+//!   (the words may hold colons of their own: `Note over D: Me : ...`); elsewhere, quoted text.
+//!   Of those words the shape keeps the `;` and `#` they hold, in order: there mermaid reads
+//!   them as syntax, quotes or no quotes (`;` ends the statement and starts another, `#` starts
+//!   an entity code such as `#35;`), so a translation that adds or drops one breaks the
+//!   picture. Arabic ؛ (U+061B) and all other punctuation are words.
+//!
+//! In both, a line that starts with `%%` is a comment (`%% This comment's "quotes" ...`) or
+//! settings (`%%{init: ...}%%`) and is kept whole, its quotes included; so are the fences.
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
