@@ -255,7 +255,7 @@ pub fn check_catalogue(
         } else if diagram::is_diagram(&entry.msgid) {
             if let Some(difference) = diagram::shape_difference(&entry.msgid, &entry.msgstr) {
                 report.problems.push(format!(
-                    "{place}: the diagram {} is translated with a different shape: {difference}; only its words (quoted labels, and what follows a message's or a note's colon, a participant's `as`, a block's keyword) may change",
+                    "{place}: the diagram {} is translated with a different shape: {difference}; only its words (quoted labels, and what follows a message's or a note's colon, a participant's `as`, a block's keyword) may change, and in a sequence diagram they keep the English line's `;` and `#`, which mermaid reads as syntax",
                     diagram::quote(&entry.msgid)
                 ));
             }
