@@ -13,9 +13,10 @@
 //! - an entry that comes from inside a code block (a transcript, a command, an excerpt of a lab)
 //!   is not copied byte for byte: transcripts are what the programs print, pinned by snapshots,
 //!   and a command is what a student types; they are never translated;
-//! - a mermaid diagram (a picture, whose words are translated) is still in English, or has a
-//!   shape other than its English: a node, an arrow or a participant changed, not only words
-//!   (see the diagram module);
+//! - a mermaid diagram (a picture, whose words are translated) is still in English (it counts
+//!   as untranslated, so in a pending chapter it waits like an empty entry), or has a shape
+//!   other than its English: a node, an arrow or a participant changed, not only words (see
+//!   the diagram module);
 //! - a chapter of the English book's SUMMARY.md has no entry in the template (the template is
 //!   older than the chapter).
 //!
@@ -26,7 +27,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use labkit::error::{Context, Failure, Result};
 
@@ -115,29 +116,52 @@ pub fn check_guide(guide: &Path, languages: &[String]) -> Result<Vec<Report>> {
 }
 
 /// The mermaid diagrams of the English book (its chapters and the files they include, every
-/// `.md` under `src`) that have no entry in the template. mdbook-xgettext offers a code block
-/// of a language it does not know (mermaid) to translators only if the block has a double
-/// quote or a `//` in it; any other diagram would stay in English in every edition, and no
-/// other check would notice.
+/// `.md` under `src`) that have no entry in the template: see [`diagrams_missing_from`].
 fn untranslatable_diagrams(src: &Path, template: &[Entry]) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for file in markdown_files(src)? {
+        let text = read(&file)?;
+        files.push((file, text));
+    }
+    Ok(diagrams_missing_from(template, &files))
+}
+
+/// A problem for each mermaid diagram of `files` (each file's path and text) that has no entry
+/// in `template`: such a diagram stays in English in every edition, and no other check would
+/// notice.
+fn diagrams_missing_from(template: &[Entry], files: &[(PathBuf, String)]) -> Vec<String> {
     let in_template: BTreeSet<&str> = template.iter().map(|e| e.msgid.as_str()).collect();
     let mut problems = Vec::new();
-    for file in markdown_files(src)? {
-        for diagram in diagram::diagrams(&read(&file)?) {
+    for (file, text) in files {
+        for diagram in diagram::diagrams(text) {
             if !in_template.contains(diagram.as_str()) {
                 problems.push(format!(
-                    "{}: the diagram {} is not in messages.pot, so no edition can translate it: give it a `%%` comment line with a double quote in it (mdbook-xgettext skips a mermaid block without one), then run scripts/translations update",
+                    "{}: the diagram {} is not in messages.pot, so no edition can translate it: {}",
                     file.display(),
-                    diagram::quote(&diagram)
+                    diagram::quote(&diagram),
+                    missing_diagram_advice(&diagram)
                 ));
             }
         }
     }
-    Ok(problems)
+    problems
+}
+
+/// What to do about a diagram that has no entry in the template, by why it has none.
+/// mdbook-xgettext 0.3.6 has no syntax for mermaid, and for such a language it guesses: it
+/// offers a block to translators only if the block holds a double quote or a `//` (a string
+/// or a comment, in most languages). A block that holds one is missing only because the
+/// template is older than it.
+fn missing_diagram_advice(diagram: &str) -> &'static str {
+    if diagram.contains('"') || diagram.contains("//") {
+        "the template is older than the diagram: run scripts/translations update"
+    } else {
+        "mdbook-xgettext skips a mermaid block that holds neither a double quote nor a `//`: give it a `%%` comment line with a double quote in it, then run scripts/translations update"
+    }
 }
 
 /// Every `.md` file under `dir`, in a fixed order.
-fn markdown_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let entries = fs::read_dir(dir).context(format!("listing {}", dir.display()))?;
     for entry in entries {
@@ -182,15 +206,19 @@ pub fn check_catalogue(
     for entry in template {
         if !in_catalogue.contains(entry.msgid.as_str()) {
             report.problems.push(format!(
-                "{language}.po lacks the entry {} of {}: run scripts/translations update",
-                quote(&entry.msgid),
+                "{language}.po lacks {} of {}: run scripts/translations update",
+                name(&entry.msgid),
                 entry.chapters.join(", ")
             ));
         }
     }
 
     for entry in catalogue {
-        let translated = !entry.msgstr.is_empty() && !entry.fuzzy;
+        // A diagram copied in English is a picture no reader of the edition can read: it counts
+        // as untranslated, and waits like any untranslated entry while its chapters are pending.
+        let still_english = diagram::is_diagram(&entry.msgid) && entry.msgstr == entry.msgid;
+        let untranslated = entry.msgstr.is_empty() || still_english;
+        let translated = !untranslated && !entry.fuzzy;
         report.total.entries += 1;
         report.total.translated += usize::from(translated);
         for chapter in &entry.chapters {
@@ -201,32 +229,33 @@ pub fn check_catalogue(
         let place = format!("{language}.po, {}", entry.chapters.join(", "));
         if !in_template.contains(entry.msgid.as_str()) {
             report.problems.push(format!(
-                "{place}: the entry {} is no longer in the English book (messages.pot): run scripts/translations update",
-                quote(&entry.msgid)
+                "{place}: {} is no longer in the English book (messages.pot): run scripts/translations update",
+                name(&entry.msgid)
             ));
             continue;
         }
         if entry.fuzzy {
             report.problems.push(format!(
-                "{place}: the entry {} is fuzzy (its English changed): check the translation and remove the fuzzy flag",
-                quote(&entry.msgid)
+                "{place}: {} is fuzzy (its English changed): check the translation and remove the fuzzy flag",
+                name(&entry.msgid)
             ));
-        } else if entry.msgstr.is_empty() {
-            if !entry.chapters.iter().all(|chapter| is_pending(chapter)) {
-                report.problems.push(format!(
-                    "{place}: the entry {} is not translated",
-                    quote(&entry.msgid)
-                ));
-            }
-        } else if diagram::is_diagram(&entry.msgid) {
-            if entry.msgstr == entry.msgid {
+        } else if untranslated {
+            if entry.chapters.iter().all(|chapter| is_pending(chapter)) {
+                // Counted above; the pending list lets it wait.
+            } else if still_english {
                 report.problems.push(format!(
                     "{place}: the diagram {} is still in English: translate its words",
                     diagram::quote(&entry.msgid)
                 ));
-            } else if diagram::shape(&entry.msgstr) != diagram::shape(&entry.msgid) {
+            } else {
+                report
+                    .problems
+                    .push(format!("{place}: {} is not translated", name(&entry.msgid)));
+            }
+        } else if diagram::is_diagram(&entry.msgid) {
+            if let Some(difference) = diagram::shape_difference(&entry.msgid, &entry.msgstr) {
                 report.problems.push(format!(
-                    "{place}: the diagram {} is translated with a different shape: only its words (quoted labels, and what follows a message's or a note's colon, a participant's `as`, a block's keyword) may change",
+                    "{place}: the diagram {} is translated with a different shape: {difference}; only its words (quoted labels, and what follows a message's or a note's colon, a participant's `as`, a block's keyword) may change, and in a sequence diagram they keep the English line's `;` and `#`, which mermaid reads as syntax",
                     diagram::quote(&entry.msgid)
                 ));
             }
@@ -461,6 +490,16 @@ fn chapters_of(source: &str) -> Vec<String> {
 
 fn read(path: &Path) -> Result<String> {
     fs::read_to_string(path).context(format!("reading {}", path.display()))
+}
+
+/// An entry, for a problem's sentence: a diagram by its kind and first line (a diagram's start
+/// would read only "```mermaid..."), any other entry by the start of its English.
+fn name(msgid: &str) -> String {
+    if diagram::is_diagram(msgid) {
+        format!("the diagram {}", diagram::quote(msgid))
+    } else {
+        format!("the entry {}", quote(msgid))
+    }
 }
 
 /// The start of an entry's English, on one line, for a problem's sentence.

@@ -249,12 +249,15 @@ mod tests {
         assert!(svg.contains("40.02 ms"), "{svg}");
     }
 
+    /// A run of one row, lab05's throughput: one bar, and no row of the latency chart.
+    fn one_row_run() -> Runs {
+        Runs::parse(r#"{"row": "kit-100B", "server": "lab05", "deliveries_per_second": 5}"#)
+            .unwrap()
+    }
+
     #[test]
     fn a_room_whose_row_was_not_run_has_no_bar() {
-        let runs =
-            Runs::parse(r#"{"row": "kit-100B", "server": "lab05", "deliveries_per_second": 5}"#)
-                .unwrap();
-        let all = charts::all(&runs, &ENGLISH.words);
+        let all = charts::all(&one_row_run(), &ENGLISH.words);
         let labels: Vec<&str> = all[0]
             .bars
             .iter()
@@ -266,10 +269,7 @@ mod tests {
 
     #[test]
     fn a_lone_bar_is_drawn_with_its_rooms_name() {
-        let runs =
-            Runs::parse(r#"{"row": "kit-100B", "server": "lab05", "deliveries_per_second": 5}"#)
-                .unwrap();
-        let all = charts::all(&runs, &ENGLISH.words);
+        let all = charts::all(&one_row_run(), &ENGLISH.words);
         let svg = svg(&all[0], "20261201-122549", ENGLISH).unwrap();
         assert_eq!(bars_coloured(&svg, 0), 1, "{svg}");
         assert!(svg.contains("lab05 (tuned)\n"), "{svg}");

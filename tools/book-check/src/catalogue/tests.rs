@@ -2,6 +2,7 @@
 //! catalogue passes.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use super::*;
 
@@ -129,38 +130,150 @@ fn a_translated_code_block_comment_fails() {
     assert!(found[0].contains("byte for byte"), "{found:?}");
 }
 
-/// The problems of a catalogue whose one chapter entry is a diagram translated as `msgstr`.
-fn diagram_problems(msgstr: &str) -> Vec<String> {
-    let entry = |msgstr: &str| {
-        format!(
-            "msgid \"\"\nmsgstr \"\"\n\n#: src/lab01-echo.md:5\nmsgid \"\"\n\"```mermaid\\n\"\n\"sequenceDiagram\\n\"\n\"    C->>S: hello\\n\"\n\"```\"\nmsgstr \"{msgstr}\"\n"
-        )
-    };
+/// The diagram of [`diagram_report`]'s chapter, as a catalogue writes it.
+const DIAGRAM: &str = "```mermaid\\nsequenceDiagram\\n    C->>S: hello\\n```";
+
+/// A catalogue whose one chapter's one entry is `DIAGRAM`, translated as `msgstr`.
+fn diagram_catalogue(msgstr: &str) -> String {
+    format!(
+        "msgid \"\"\nmsgstr \"\"\n\n#: src/lab01-echo.md:5\nmsgid \"{DIAGRAM}\"\nmsgstr \"{msgstr}\"\n"
+    )
+}
+
+/// The report on `po`, a catalogue of `DIAGRAM`'s chapter, with `pending` as guide/po/pending.
+fn check_diagram_catalogue(po: &str, pending: &str) -> Report {
     check_catalogue(
         "ar",
-        &catalogue(&entry("")),
-        &catalogue(&entry(msgstr)),
+        &catalogue(&diagram_catalogue("")),
+        &catalogue(po),
         &["src/lab01-echo.md".to_string()],
         &BTreeSet::new(),
-        &BTreeSet::new(),
+        &parse_pending(pending),
     )
-    .problems
+}
+
+/// The report on `DIAGRAM` translated as `msgstr` (`DIAGRAM` itself: copied in English).
+fn diagram_report(msgstr: &str, pending: &str) -> Report {
+    check_diagram_catalogue(&diagram_catalogue(msgstr), pending)
+}
+
+fn diagram_problems(msgstr: &str) -> Vec<String> {
+    diagram_report(msgstr, "").problems
 }
 
 #[test]
 fn a_diagram_must_be_translated_in_its_words_only() {
     let translated = "```mermaid\\nsequenceDiagram\\n    C->>S: مرحبا\\n```";
     assert_eq!(diagram_problems(translated), Vec::<String>::new());
-    let english = diagram_problems("```mermaid\\nsequenceDiagram\\n    C->>S: hello\\n```");
+    let english = diagram_problems(DIAGRAM);
     assert!(
         english.len() == 1 && english[0].contains("still in English"),
         "{english:?}"
     );
     let turned = diagram_problems("```mermaid\\nsequenceDiagram\\n    S->>C: مرحبا\\n```");
     assert!(
-        turned.len() == 1 && turned[0].contains("different shape"),
+        turned.len() == 1 && turned[0].contains("different shape: line 3 of the block, \"C->>S: hello\" in English, is \"S->>C: مرحبا\" in the translation;"),
         "{turned:?}"
     );
+}
+
+#[test]
+fn a_diagram_copied_in_english_counts_as_untranslated() {
+    let untranslated = Counts {
+        entries: 1,
+        translated: 0,
+    };
+    assert_eq!(diagram_report(DIAGRAM, "").total, untranslated);
+    assert_eq!(
+        diagram_report("```mermaid\\nsequenceDiagram\\n    C->>S: مرحبا\\n```", "").total,
+        Counts {
+            entries: 1,
+            translated: 1
+        }
+    );
+    // Its chapter still being translated: it waits, counted, like an empty entry.
+    let pending = diagram_report(DIAGRAM, "ar lab01-echo.md");
+    assert_eq!(pending.problems, Vec::<String>::new());
+    assert_eq!(pending.chapters["src/lab01-echo.md"], untranslated);
+    // Pending in the other edition only: still a problem here.
+    let elsewhere = diagram_report(DIAGRAM, "fa lab01-echo.md").problems;
+    assert!(
+        elsewhere.len() == 1 && elsewhere[0].contains("still in English"),
+        "{elsewhere:?}"
+    );
+}
+
+#[test]
+fn an_untranslated_or_fuzzy_diagram_is_named_by_its_kind_and_first_line() {
+    let fuzzy = diagram_catalogue("```mermaid\\nsequenceDiagram\\n    C->>S: مرحبا\\n```").replace(
+        "#: src/lab01-echo.md:5\n",
+        "#: src/lab01-echo.md:5\n#, fuzzy\n",
+    );
+    let named = "the diagram \"sequenceDiagram: C->>S: hello...\"";
+    for (found, what) in [
+        (diagram_report("", "").problems, "is not translated"),
+        (check_diagram_catalogue(&fuzzy, "").problems, "is fuzzy"),
+    ] {
+        assert!(
+            found.len() == 1 && found[0].contains(&format!("{named} {what}")),
+            "{found:?}"
+        );
+    }
+}
+
+#[test]
+fn a_diagram_of_the_book_must_be_in_the_template() {
+    let template = catalogue(&diagram_catalogue(""));
+    let in_template = "Text.\n\n```mermaid\nsequenceDiagram\n    C->>S: hello\n```\n";
+    let other = "```mermaid\nsequenceDiagram\n    %% \"quoted\"\n    S->>C: bye\n```\n";
+    let file = |name: &str, text: &str| (PathBuf::from(name), text.to_string());
+    assert_eq!(
+        diagrams_missing_from(&template, &[file("src/images/hello.md", in_template)]),
+        Vec::<String>::new()
+    );
+    let found = diagrams_missing_from(
+        &template,
+        &[
+            file("src/images/hello.md", in_template),
+            file("src/images/bye.md", other),
+        ],
+    );
+    assert!(
+        found.len() == 1
+            && found[0].starts_with(
+                "src/images/bye.md: the diagram \"sequenceDiagram: S->>C: bye...\" is not in messages.pot"
+            ),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_advice_for_a_diagram_missing_from_the_template_fits_its_cause() {
+    let template = catalogue(&diagram_catalogue(""));
+    let advice = |diagram: &str| {
+        let found =
+            diagrams_missing_from(&template, &[(PathBuf::from("src/a.md"), diagram.into())]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        found[0].clone()
+    };
+    let skipped = "```mermaid\nsequenceDiagram\n    S->>C: bye\n```\n";
+    assert!(
+        advice(skipped).ends_with("give it a `%%` comment line with a double quote in it, then run scripts/translations update"),
+        "{}",
+        advice(skipped)
+    );
+    for offered in [
+        "```mermaid\nsequenceDiagram\n    %% \"quoted\"\n    S->>C: bye\n```\n",
+        "```mermaid\nsequenceDiagram\n    S->>C: http://example.org\n```\n",
+    ] {
+        assert!(
+            advice(offered).ends_with(
+                "the template is older than the diagram: run scripts/translations update"
+            ),
+            "{}",
+            advice(offered)
+        );
+    }
 }
 
 #[test]
