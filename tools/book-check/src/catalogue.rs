@@ -108,16 +108,17 @@ pub fn check_guide(guide: &Path, languages: &[String]) -> Result<Vec<Report>> {
         reports.push(report);
     }
     if let Some(first) = reports.first_mut() {
-        first
-            .problems
-            .extend(untranslatable_diagrams(&guide.join("src"), &template)?);
+        first.problems.extend(diagrams_missing_from_template(
+            &guide.join("src"),
+            &template,
+        )?);
     }
     Ok(reports)
 }
 
 /// The mermaid diagrams of the English book (its chapters and the files they include, every
 /// `.md` under `src`) that have no entry in the template: see [`diagrams_missing_from`].
-fn untranslatable_diagrams(src: &Path, template: &[Entry]) -> Result<Vec<String>> {
+fn diagrams_missing_from_template(src: &Path, template: &[Entry]) -> Result<Vec<String>> {
     let mut files = Vec::new();
     for file in markdown_files(src)? {
         let text = read(&file)?;
@@ -216,7 +217,8 @@ pub fn check_catalogue(
     for entry in catalogue {
         // A diagram copied in English is a picture no reader of the edition can read: it counts
         // as untranslated, and waits like any untranslated entry while its chapters are pending.
-        let still_english = diagram::is_diagram(&entry.msgid) && entry.msgstr == entry.msgid;
+        let still_english =
+            diagram::is_diagram(&entry.msgid) && diagram::is_copy_of(&entry.msgstr, &entry.msgid);
         let untranslated = entry.msgstr.is_empty() || still_english;
         let translated = !untranslated && !entry.fuzzy;
         report.total.entries += 1;

@@ -184,6 +184,15 @@ fn a_diagram_copied_in_english_counts_as_untranslated() {
         translated: 0,
     };
     assert_eq!(diagram_report(DIAGRAM, "").total, untranslated);
+    // Nor does a space more make it a translation: a line's end, or inside its words.
+    for copy in [
+        "```mermaid\\nsequenceDiagram\\n    C->>S: hello \\n```",
+        "```mermaid\\nsequenceDiagram\\n    C->>S:  hello\\n```",
+    ] {
+        let report = diagram_report(copy, "");
+        assert_eq!(report.total, untranslated, "{copy}");
+        assert!(report.problems[0].contains("still in English"), "{copy}");
+    }
     assert_eq!(
         diagram_report("```mermaid\\nsequenceDiagram\\n    C->>S: مرحبا\\n```", "").total,
         Counts {
