@@ -111,6 +111,7 @@ pub fn check_guide(guide: &Path, languages: &[String]) -> Result<Vec<Report>> {
         first.problems.extend(diagrams_missing_from_template(
             &guide.join("src"),
             &template,
+            &chapters,
         )?);
     }
     Ok(reports)
@@ -118,34 +119,87 @@ pub fn check_guide(guide: &Path, languages: &[String]) -> Result<Vec<Report>> {
 
 /// The mermaid diagrams of the English book (its chapters and the files they include, every
 /// `.md` under `src`) that have no entry in the template: see [`diagrams_missing_from`].
-fn diagrams_missing_from_template(src: &Path, template: &[Entry]) -> Result<Vec<String>> {
+fn diagrams_missing_from_template(
+    src: &Path,
+    template: &[Entry],
+    chapters: &[String],
+) -> Result<Vec<String>> {
     let mut files = Vec::new();
     for file in markdown_files(src)? {
         let text = read(&file)?;
         files.push((file, text));
     }
-    Ok(diagrams_missing_from(template, &files))
+    // SUMMARY.md names a chapter from the book's folder (`src/lab01-echo.md`).
+    let chapters: Vec<PathBuf> = chapters
+        .iter()
+        .map(|chapter| src.join(chapter.strip_prefix("src/").unwrap_or(chapter)))
+        .collect();
+    Ok(diagrams_missing_from(template, &files, &chapters))
 }
 
 /// A problem for each mermaid diagram of `files` (each file's path and text) that has no entry
 /// in `template`: such a diagram stays in English in every edition, and no other check would
-/// notice.
-fn diagrams_missing_from(template: &[Entry], files: &[(PathBuf, String)]) -> Vec<String> {
+/// notice. `chapters` are the files SUMMARY.md lists, as paths of the same form.
+fn diagrams_missing_from(
+    template: &[Entry],
+    files: &[(PathBuf, String)],
+    chapters: &[PathBuf],
+) -> Vec<String> {
     let in_template: BTreeSet<&str> = template.iter().map(|e| e.msgid.as_str()).collect();
+    let shown = shown_files(files, chapters);
     let mut problems = Vec::new();
     for (file, text) in files {
-        for diagram in diagram::diagrams(text) {
-            if !in_template.contains(diagram.as_str()) {
-                problems.push(format!(
-                    "{}: the diagram {} is not in messages.pot, so no edition can translate it: {}",
-                    file.display(),
-                    diagram::quote(&diagram),
-                    missing_diagram_advice(&diagram)
-                ));
+        for (line, diagram) in diagram::diagrams(text) {
+            if in_template.contains(diagram.as_str()) {
+                continue;
             }
+            let place = format!("{}:{line}", file.display());
+            let quoted = diagram::quote(&diagram);
+            problems.push(if shown.contains(file) {
+                format!(
+                    "{place}: the diagram {quoted} is not in messages.pot, so no edition can translate it: {}",
+                    missing_diagram_advice(&diagram)
+                )
+            } else {
+                // No template can hold it: mdbook never reads the file.
+                format!(
+                    "{place}: the diagram {quoted} is in a file that no chapter of SUMMARY.md is or includes, so no edition shows it: include the file in a chapter (`{{{{#include ...}}}}`) or remove it"
+                )
+            });
         }
     }
     problems
+}
+
+/// The files of `files` that the book shows: the chapters, and every file a shown file names in
+/// an mdbook `{{#include PATH}}` (or `{{#include PATH:anchor}}`), relative to its own folder.
+fn shown_files(files: &[(PathBuf, String)], chapters: &[PathBuf]) -> BTreeSet<PathBuf> {
+    let mut shown: BTreeSet<PathBuf> = chapters.iter().cloned().collect();
+    // An included file may include another: go on until a round adds nothing.
+    loop {
+        let mut added = false;
+        for (file, text) in files {
+            if !shown.contains(file) {
+                continue;
+            }
+            let folder = file.parent().unwrap_or(Path::new(""));
+            for included in included_paths(text) {
+                added |= shown.insert(folder.join(included));
+            }
+        }
+        if !added {
+            return shown;
+        }
+    }
+}
+
+/// The paths a Markdown text includes with mdbook's `{{#include PATH}}`, as written.
+fn included_paths(text: &str) -> Vec<&str> {
+    text.split("{{#include ")
+        .skip(1)
+        .filter_map(|rest| rest.split("}}").next())
+        .map(|inside| inside.split(':').next().unwrap_or(inside).trim())
+        .collect()
 }
 
 /// What to do about a diagram that has no entry in the template, by why it has none.

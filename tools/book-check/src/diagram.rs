@@ -39,22 +39,24 @@ const TITLED_BLOCKS: [&str; 8] = [
 ];
 
 /// Every mermaid diagram of a Markdown text (a fenced code block whose info string's first word
-/// is `mermaid`, wherever it stands), each as its catalogue entry has it: see
+/// is `mermaid`, wherever it stands), each with the line its opening fence is on (the first line
+/// is 1, for a problem's sentence) and as its catalogue entry has it: see
 /// [`as_catalogue_entry`].
-pub fn diagrams(markdown: &str) -> Vec<String> {
+pub fn diagrams(markdown: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
-    // The open diagram's info string and the text read of it so far.
-    let mut open: Option<(String, String)> = None;
-    for event in Parser::new_ext(markdown, xgettext_options()) {
+    // The open diagram's line, its info string and the text read of it so far.
+    let mut open: Option<(usize, String, String)> = None;
+    for (event, range) in Parser::new_ext(markdown, xgettext_options()).into_offset_iter() {
         match (event, &mut open) {
             (Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))), None)
                 if is_mermaid(&info) =>
             {
-                open = Some((info.to_string(), String::new()));
+                let line = markdown[..range.start].matches('\n').count() + 1;
+                open = Some((line, info.to_string(), String::new()));
             }
-            (Event::Text(text), Some((_, content))) => content.push_str(&text),
-            (Event::End(TagEnd::CodeBlock), Some((info, content))) => {
-                found.push(as_catalogue_entry(info, content));
+            (Event::Text(text), Some((_, _, content))) => content.push_str(&text),
+            (Event::End(TagEnd::CodeBlock), Some((line, info, content))) => {
+                found.push((*line, as_catalogue_entry(info, content)));
                 open = None;
             }
             _ => {}
@@ -388,7 +390,12 @@ mod tests {
     fn the_diagrams_of_a_text_are_found_whole() {
         let text =
             format!("# A chapter\n\n```sh\ncargo run\n```\n\n{SEQUENCE}\n\nText.\n\n{FLOWCHART}\n");
-        assert_eq!(diagrams(&text), vec![SEQUENCE, FLOWCHART]);
+        // The chapter's lines: the heading, a blank, the sh block (3 lines), a blank; then the
+        // sequence diagram (9 lines), a blank, "Text.", a blank.
+        assert_eq!(
+            diagrams(&text),
+            vec![(7, SEQUENCE.to_string()), (19, FLOWCHART.to_string())]
+        );
     }
 
     #[test]
@@ -410,7 +417,10 @@ mod tests {
         ]
         .join("\nText.\n\n");
         assert_eq!(
-            diagrams(&text),
+            diagrams(&text)
+                .into_iter()
+                .map(|(_, diagram)| diagram)
+                .collect::<Vec<_>>(),
             vec![
                 entry.clone(),
                 entry.clone(),
