@@ -122,10 +122,7 @@ fn fence_length(content: &str) -> usize {
 /// cut at 50 characters, and "..." for the lines after it
 /// (`"sequenceDiagram: participant C as client..."`).
 pub fn quote(diagram: &str) -> String {
-    let mut lines = diagram
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with("```") && !line.starts_with("%%"));
+    let mut lines = content_lines(diagram);
     let kind = lines.next().unwrap_or("");
     let first: String = lines.next().unwrap_or("").chars().take(50).collect();
     format!("\"{kind}: {first}...\"")
@@ -195,11 +192,18 @@ pub fn is_diagram(block: &str) -> bool {
 /// Whether `diagram` is a sequence diagram: its first line after the fence and any `%%` lines
 /// names the kind.
 fn is_sequence_diagram(diagram: &str) -> bool {
+    content_lines(diagram)
+        .next()
+        .is_some_and(|kind| kind.starts_with("sequenceDiagram"))
+}
+
+/// A diagram's lines that say something, trimmed: not blank, not a fence, not a `%%` comment or
+/// setting. The first is its kind (`sequenceDiagram`, `flowchart TB`).
+fn content_lines(diagram: &str) -> impl Iterator<Item = &str> {
     diagram
         .lines()
         .map(str::trim)
-        .find(|line| !line.is_empty() && !line.starts_with("```") && !line.starts_with("%%"))
-        .is_some_and(|kind| kind.starts_with("sequenceDiagram"))
+        .filter(|line| !line.is_empty() && !line.starts_with("```") && !line.starts_with("%%"))
 }
 
 fn line_shape(line: &str, sequence: bool) -> String {
@@ -297,27 +301,36 @@ mod tests {
         assert_eq!(shape(&flowchart), shape(FLOWCHART));
     }
 
+    /// Each change (`from` replaced by `to`, once) gives `diagram` another shape.
+    fn assert_each_changes_the_shape(diagram: &str, changes: &[(&str, &str)]) {
+        for (from, to) in changes {
+            assert!(diagram.contains(from), "{from} is not in the diagram");
+            let changed = diagram.replacen(from, to, 1);
+            assert_ne!(shape(&changed), shape(diagram), "{from} -> {to}");
+        }
+    }
+
     #[test]
     fn a_changed_node_arrow_participant_or_setting_changes_the_shape() {
-        for (from, to) in [
-            ("C->>S", "S->>C"),
-            ("participant C", "participant X"),
-            ("Note over C", "Note right of C"),
-            ("    end\n", ""),
-        ] {
-            let changed = SEQUENCE.replacen(from, to, 1);
-            assert_ne!(shape(&changed), shape(SEQUENCE), "{from} -> {to}");
-        }
-        for (from, to) in [
-            ("RA -- \"a line\" --> B", "RA --> B"),
-            ("QC -.-> X", "QC --> X"),
-            ("420", "300"),
-            ("subgraph readers", "subgraph writers"),
-            ("B{{", "B[["),
-        ] {
-            let changed = FLOWCHART.replacen(from, to, 1);
-            assert_ne!(shape(&changed), shape(FLOWCHART), "{from} -> {to}");
-        }
+        assert_each_changes_the_shape(
+            SEQUENCE,
+            &[
+                ("C->>S", "S->>C"),
+                ("participant C", "participant X"),
+                ("Note over C", "Note right of C"),
+                ("    end\n", ""),
+            ],
+        );
+        assert_each_changes_the_shape(
+            FLOWCHART,
+            &[
+                ("RA -- \"a line\" --> B", "RA --> B"),
+                ("QC -.-> X", "QC --> X"),
+                ("420", "300"),
+                ("subgraph readers", "subgraph writers"),
+                ("B{{", "B[["),
+            ],
+        );
         // A flowchart's words are its quoted labels only: a colon outside quotes starts none.
         let styled = FLOWCHART.replacen(
             "    QC -.-> X\n",
@@ -329,16 +342,16 @@ mod tests {
 
     #[test]
     fn a_semicolon_or_a_hash_in_a_sequence_diagrams_words_changes_the_shape() {
-        for (from, to) in [
-            (": listening", ": يستمع; ثم يقبل"),
-            (": hello, then a zero byte", ": مرحبا #35 ثم بايت صفري"),
-            (": hello, then a zero byte", ": \"مرحبا; ثم بايت صفري\""),
-            ("as client", "as العميل; الأول"),
-            ("loop one message per turn", "loop رسالة # في كل دور"),
-        ] {
-            let changed = SEQUENCE.replacen(from, to, 1);
-            assert_ne!(shape(&changed), shape(SEQUENCE), "{from} -> {to}");
-        }
+        assert_each_changes_the_shape(
+            SEQUENCE,
+            &[
+                (": listening", ": يستمع; ثم يقبل"),
+                (": hello, then a zero byte", ": مرحبا #35 ثم بايت صفري"),
+                (": hello, then a zero byte", ": \"مرحبا; ثم بايت صفري\""),
+                ("as client", "as العميل; الأول"),
+                ("loop one message per turn", "loop رسالة # في كل دور"),
+            ],
+        );
         // Arabic's own semicolon is a word like any other.
         let arabic = SEQUENCE.replacen(": listening", ": يستمع؛ ثم يقبل", 1);
         assert_eq!(shape(&arabic), shape(SEQUENCE));
