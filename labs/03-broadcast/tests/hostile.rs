@@ -224,6 +224,7 @@ fn a_log_nobody_reads_stops_nobody() {
         .stderr(Stdio::null())
         .spawn()
         .expect("start the server");
+    let _stopped_if_failing = KilledIfFailing(child.id());
     let mut output = BufReader::new(child.stdout.take().expect("piped"));
     let mut first = String::new();
     output.read_line(&mut first).expect("the first line");
@@ -281,6 +282,21 @@ fn a_log_nobody_reads_stops_nobody() {
     };
     assert!(status.success(), "{status}");
     drop(output);
+}
+
+/// Kills the server started outside the harness (its output must go unread) if the test fails
+/// before stopping it: a `Child` is not stopped when it is dropped, and a failing run would
+/// leave the server listening after the suite (under `course grade`, a starter's unfinished one).
+struct KilledIfFailing(u32);
+
+impl Drop for KilledIfFailing {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .status();
+        }
+    }
 }
 
 /// The kernel's timer for the server's end of the connection from `member` to `server`, as

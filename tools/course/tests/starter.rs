@@ -58,6 +58,47 @@ fn cargo(folder: &Path, args: &[&str]) {
     );
 }
 
+/// The programs still running whose working folder is `folder` or inside it, as Linux lists them
+/// in /proc (`pid: command line`). Everything a suite starts in a starter runs there. (Where
+/// there is no /proc, nothing is listed, and nothing checked.)
+fn running_in(folder: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_string_lossy().into_owned();
+            pid.parse::<u32>().ok()?;
+            // A program that has ended, or is not ours to look at, has no readable cwd.
+            let cwd = std::fs::read_link(entry.path().join("cwd")).ok()?;
+            let command = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let command = String::from_utf8_lossy(&command).replace('\0', " ");
+            cwd.starts_with(folder)
+                .then(|| format!("{pid}: {}", command.trim_end()))
+        })
+        .collect()
+}
+
+/// Asserts that nothing `what` started in the starter is still running: a failing test must
+/// stop its programs too, or a student's half-written server goes on listening after every
+/// run of the suite. A program just killed takes a moment to go, so this waits up to 5 s.
+fn assert_nothing_left_running(folder: &Path, what: &str) {
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = running_in(folder);
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} left these running in the starter: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn a_starter_builds_fails_lab03_and_shows_every_stage_to_write() {
     let _one = one_suite_at_a_time();
@@ -119,6 +160,7 @@ fn a_starter_builds_fails_lab03_and_shows_every_stage_to_write() {
     let server = exercising_the_server(&grade);
     assert!(server.len() >= 25, "{report}");
     at_least_85_percent_fail("lab 03 that exercise the server", &server, &report);
+    assert_nothing_left_running(&dir, "course grade 03");
     // Each failure is the harness's step log, a `todo!` reached, or a test's own sentence; never
     // a panic of the harness itself (its assertion that an override variable really replaces
     // the program, in rerun.rs, is a test's sentence).
@@ -142,6 +184,7 @@ fn a_starter_builds_fails_lab03_and_shows_every_stage_to_write() {
         "{table}{}",
         String::from_utf8_lossy(&progress.stderr)
     );
+    assert_nothing_left_running(&dir, "course progress");
     for stage in ["lab01", "lab02", "lab03", "lab04"] {
         let row = table
             .lines()
