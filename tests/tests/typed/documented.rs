@@ -172,6 +172,14 @@ pub fn defect_3_document_000s_lists_keep_members_who_left() {
         report.contains("killed                40 members"),
         "{report}"
     );
+    // As a reader watches terminal 1: the newcomer joins once the room has printed its 40
+    // leaves. Bench's end does not mean the room has dealt with them; on a busy machine a
+    // newcomer that joined before (one clean-clone run, 3 December) got six leave notices and
+    // no welcome. The room's threads print a line's text and its line end apart, so two leaves
+    // can share a line: each one is counted, not each line.
+    for _ in 0..40 {
+        room.expect("left the conversation!!!!");
+    }
     let mut newcomer = talk.start(line(r"nc 127.0.0.1 9090"), &[]);
     newcomer.expect("nick");
     newcomer.send_line("newcomer");
@@ -180,12 +188,6 @@ pub fn defect_3_document_000s_lists_keep_members_who_left() {
     let welcome = newcomer.expect("join to conversation room @@@ the subscribes[");
     let list = newcomer.expect("]\n");
     assert!(list.contains("'bench"), "{welcome}{list}");
-    let left = room
-        .transcript()
-        .matches("left the conversation!!!!")
-        .count();
-    // Fewer than 40 in the chapter's runs (35 and 33); how many depends on timing.
-    eprintln!("document 000's room logged {left} of the 40 leaves");
     assert!(
         room.stderr().contains("BrokenPipeError"),
         "{}",
