@@ -57,7 +57,8 @@ struct State {
     members: Mutex<Vec<(String, TcpStream)>>,
     /// Chat messages received (fault counting) and bad lines refused.
     counts: Mutex<Counts>,
-    leaves: Mutex<Vec<(String, Leave)>>,
+    /// Who left, how, and how many chat lines the room had read from them.
+    leaves: Mutex<Vec<(String, Leave, u64)>>,
     left: Condvar,
 }
 
@@ -116,7 +117,7 @@ impl Room {
     }
 
     /// Waits (at most 10 s) until `count` members have left; returns how each left.
-    pub fn wait_for_leaves(&self, count: usize) -> Vec<(String, Leave)> {
+    pub fn wait_for_leaves(&self, count: usize) -> Vec<(String, Leave, u64)> {
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut leaves = self.state.leaves.lock().unwrap();
         while leaves.len() < count {
@@ -208,6 +209,7 @@ fn serve(state: &State, stream: TcpStream, source: IpAddr) {
         state.counts.lock().unwrap().joined += 1;
         state.sources.lock().unwrap().push(source);
     }
+    let mut said = 0;
     let leave = loop {
         line.clear();
         match reader.read_until(b'\n', &mut line) {
@@ -238,6 +240,7 @@ fn serve(state: &State, stream: TcpStream, source: IpAddr) {
             counts.chat += 1;
             counts.chat
         };
+        said += 1;
         let mut text = text.to_vec();
         let mut copies = 1;
         match state.fault {
@@ -264,7 +267,7 @@ fn serve(state: &State, stream: TcpStream, source: IpAddr) {
         let _ = stream.write_all(format!("(00:00:00) * {name} left!\n").as_bytes());
     }
     drop(members);
-    state.leaves.lock().unwrap().push((name, leave));
+    state.leaves.lock().unwrap().push((name, leave, said));
     state.left.notify_all();
 }
 
