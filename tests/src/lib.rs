@@ -39,7 +39,7 @@ pub use transcript::{host_name, transcript_settings};
 /// insta, for the [`assert_transcript!`] macro.
 pub use insta;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a wait may last before the step fails: 5 seconds, or `HARNESS_TIMEOUT` seconds.
 ///
@@ -52,4 +52,19 @@ pub fn timeout() -> Duration {
         .and_then(|value| value.parse().ok())
         .unwrap_or(5.0);
     Duration::from_secs_f64(seconds)
+}
+
+/// Asks `done` every `every` until it says yes (true) or `limit` has passed (false): for a
+/// state that nothing announces (a port's sockets in /proc/net/tcp, the programs still running
+/// in a folder), so it has to be read again. A wait for a program's output is
+/// [`Process::expect`]'s, not this.
+pub fn poll_until(limit: Duration, every: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while !done() {
+        if started.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(every);
+    }
+    true
 }

@@ -84,18 +84,13 @@ fn running_in(folder: &Path) -> Vec<String> {
 /// stop its programs too, or a student's half-written server goes on listening after every
 /// run of the suite. A program just killed takes a moment to go, so this waits up to 5 s.
 fn assert_nothing_left_running(folder: &Path, what: &str) {
-    use std::time::{Duration, Instant};
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let left = running_in(folder);
-        if left.is_empty() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what} left these running in the starter: {left:?}"
+    use std::time::Duration;
+    let gone = || running_in(folder).is_empty();
+    if !harness::poll_until(Duration::from_secs(5), Duration::from_millis(50), gone) {
+        panic!(
+            "{what} left these running in the starter: {:?}",
+            running_in(folder)
         );
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
