@@ -156,18 +156,18 @@ pub fn scenario(name: &str, ports: &[u16]) -> (Conversation, Turn) {
     (talk, turn)
 }
 
-/// Waits until a server of the guide can bind `port`. First, no program may listen on it: the
-/// scenario before killed its server as it ended, and the harness's time limit gives that
-/// server the time to exit; one still listening after that is somebody else's, and the test
-/// fails with a sentence. Then the port must take a bind with `SO_REUSEADDR`, as the kit's
-/// servers ask for it (Rust's `TcpListener::bind` sets it). Connections still closing do not
-/// stop such a bind, unless their server bound the port without it: a connection that a
-/// document's Python server closed first keeps every server off the port for the minute it
-/// spends in TIME-WAIT. (A clean-clone run once saw lab 02's server refused port 8080 with
-/// nothing listening, just after bench's run against document 000's room: presumably such a
-/// connection, as that room closes a member's connection when its send to another fails.)
-/// Nothing announces that the port is bindable again: the bind is tried every 0.2 s, a minute
-/// at most.
+/// Waits until `port` can be bound by a server that asks for `SO_REUSEADDR`, as the kit's do
+/// (labkit's `listen`, and Rust's `TcpListener::bind`, set it); the servers that bind without it,
+/// the documents' Python servers and document 002's design, call [`port_clear`] as well. First,
+/// no program may listen on the port: the scenario before killed its server as it ended, and
+/// the harness's time limit gives that server the time to exit; one still listening after that
+/// is somebody else's, and the test fails with a sentence. Then the bind itself: connections
+/// still closing do not refuse it, unless their server bound the port without `SO_REUSEADDR`.
+/// A connection that a Python server closed first keeps every server off the port for the minute
+/// it spends in TIME-WAIT. (CI once saw lab 02's server refused port 8080 with nothing
+/// listening, just after bench's run against document 000's room: presumably a connection that
+/// room closed first.) Nothing announces that the port takes a bind again: it is tried every
+/// 0.2 s, 65 s at most (TIME-WAIT lasts 60).
 fn port_free(talk: &Conversation, port: u16) {
     let nobody_listens = || !port_states(port).iter().any(|state| state == LISTENING);
     if !harness::poll_until(
@@ -188,7 +188,8 @@ fn port_free(talk: &Conversation, port: u16) {
         bindable,
     ) {
         talk.fail(&format!(
-            "port {port} still refuses a server after a minute; its sockets' states: {:?}\n",
+            "port {port} still refuses a server after 65 s, though nothing listens on it (its \
+             sockets' states: {:?}): see what holds it with `ss -tan sport = :{port}`\n",
             port_states(port)
         ));
     }
@@ -200,7 +201,7 @@ fn port_free(talk: &Conversation, port: u16) {
 fn say_how_long_it_waited(started: Instant, port: u16) {
     if started.elapsed() > Duration::from_millis(300) {
         eprintln!(
-            "waited {:.1} s for port {port}'s closed connections to clear",
+            "waited {:.1} s for port {port}'s closing connections",
             started.elapsed().as_secs_f64()
         );
     }

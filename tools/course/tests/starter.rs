@@ -85,13 +85,12 @@ fn running_in(folder: &Path) -> Vec<String> {
 /// run of the suite. A program just killed takes a moment to go, so this waits up to 5 s.
 fn assert_nothing_left_running(folder: &Path, what: &str) {
     use std::time::Duration;
-    let gone = || running_in(folder).is_empty();
-    if !harness::poll_until(Duration::from_secs(5), Duration::from_millis(50), gone) {
-        panic!(
-            "{what} left these running in the starter: {:?}",
-            running_in(folder)
-        );
-    }
+    let mut left = Vec::new();
+    let gone = harness::poll_until(Duration::from_secs(5), Duration::from_millis(50), || {
+        left = running_in(folder);
+        left.is_empty()
+    });
+    assert!(gone, "{what} left these running in the starter: {left:?}");
 }
 
 #[test]
