@@ -216,11 +216,14 @@ const LISTENING: &str = "0A";
 /// minute). The kernel says nothing when a connection is gone: its table is read every 0.2 s.
 pub fn port_clear(talk: &Conversation, port: u16) {
     let started = Instant::now();
-    let clear = || port_states(port).is_empty();
+    let mut left = Vec::new();
+    let clear = || {
+        left = port_states(port);
+        left.is_empty()
+    };
     if !harness::poll_until(Duration::from_secs(65), Duration::from_millis(200), clear) {
         talk.fail(&format!(
-            "port {port} still has connections closing after a minute: {:?}\n",
-            port_states(port)
+            "port {port} still has connections closing after 65 s (their states: {left:?})\n"
         ));
     }
     say_how_long_it_waited(started, port);
