@@ -260,7 +260,9 @@ fn dialect_001_in_a_terminal_in_document_001s_room() {
     alice.type_text("I am half way thr");
     alice.expect_screen("I am half way thr");
     bob.send_line("hi alice");
-    let screen = alice.expect_screen("bob: hi alice");
+    // rustyline clears the half-typed line, prints the message, then draws the line again: the
+    // screen can be read in between (a busy CI run read it so), so wait for both.
+    let screen = alice.expect_screen("bob: hi alice\nI am half way thr");
     assert!(
         screen.ends_with("\nbob: hi alice\nI am half way thr\n"),
         "bob's message above the half-typed line, which is intact:\n{screen}"
@@ -304,7 +306,8 @@ fn dialect_000_in_a_terminal_in_document_000s_room() {
     dana.expect_screen("half a li");
     eve.send_line("hi dana");
     // Document 000's client ends each message with two newlines: an empty line follows it.
-    let screen = dana.expect_screen(" eve :hi dana");
+    // The message, then the half-typed line drawn again: wait for both, as above.
+    let screen = dana.expect_screen(" eve :hi dana\n\nhalf a li");
     assert!(
         screen.ends_with(" eve :hi dana\n\nhalf a li\n"),
         "eve's message above the half-typed line, which is intact:\n{screen}"
