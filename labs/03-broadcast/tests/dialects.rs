@@ -261,7 +261,8 @@ fn dialect_001_in_a_terminal_in_document_001s_room() {
     alice.expect_screen("I am half way thr");
     bob.send_line("hi alice");
     // rustyline clears the half-typed line, prints the message, then draws the line again: the
-    // screen can be read in between (a busy CI run read it so), so wait for both.
+    // screen can be read in between (a busy CI run read dana's so, in the next test), so wait
+    // for both.
     let screen = alice.expect_screen("bob: hi alice\nI am half way thr");
     assert!(
         screen.ends_with("\nbob: hi alice\nI am half way thr\n"),

@@ -181,15 +181,22 @@ fn port_free(talk: &Conversation, port: u16) {
         ));
     }
     let started = Instant::now();
-    let bindable = || TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok();
+    let mut refused = String::new();
+    let bindable = || match TcpListener::bind((Ipv4Addr::LOCALHOST, port)) {
+        Ok(_) => true,
+        Err(why) => {
+            refused = why.to_string();
+            false
+        }
+    };
     if !harness::poll_until(
         Duration::from_secs(65),
         Duration::from_millis(200),
         bindable,
     ) {
         talk.fail(&format!(
-            "port {port} still refuses a server after 65 s, though nothing listens on it (its \
-             sockets' states: {:?}): see what holds it with `ss -tan sport = :{port}`\n",
+            "port {port} still refuses a server after 65 s ({refused}), though nothing listens on \
+             it (its sockets' states: {:?}): see what holds it with `ss -tan sport = :{port}`\n",
             port_states(port)
         ));
     }
@@ -210,7 +217,7 @@ fn say_how_long_it_waited(started: Instant, port: u16) {
 /// `/proc/net/tcp`'s code for a listening socket.
 const LISTENING: &str = "0A";
 
-/// Waits (a minute at most) until no socket uses `port` at all. The documents' Python servers
+/// Waits (65 s at most) until no socket uses `port` at all. The documents' Python servers
 /// and document 002's design bind without `SO_REUSEADDR`, so the kernel refuses them a port
 /// that a connection of an earlier scenario still holds while it closes (TIME-WAIT lasts a
 /// minute). The kernel says nothing when a connection is gone: its table is read every 0.2 s.
