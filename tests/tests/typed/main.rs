@@ -196,7 +196,9 @@ fn port_free(talk: &Conversation, port: u16) {
     ) {
         talk.fail(&format!(
             "port {port} still refuses a server after 65 s ({refused}), though nothing listens on \
-             it (its sockets' states: {:?}): see what holds it with `ss -tan sport = :{port}`\n",
+             it (its sockets' states: {:?}): `ss -tan sport = :{port}` lists its connections, \
+             but a socket some program bound without listening is in neither list: look for a \
+             program of the guide that is still running\n",
             port_states(port)
         ));
     }
