@@ -197,8 +197,8 @@ fn port_free(talk: &Conversation, port: u16) {
         talk.fail(&format!(
             "port {port} still refuses a server after 65 s ({refused}), though nothing listens on \
              it (its sockets' states: {:?}): `ss -tan sport = :{port}` lists its connections, \
-             but a socket some program bound without listening is in neither list: look for a \
-             program of the guide that is still running\n",
+             but a socket bound without listening is in neither list: look for a program still \
+             running that bound the port and never listened on it\n",
             port_states(port)
         ));
     }
