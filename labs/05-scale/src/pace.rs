@@ -43,7 +43,7 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// second's worth of lines (500 at [`LINES_PER_SECOND`]), or its whole burst if that is less. A
 /// flooder that waits as told earns a few lines whenever a wait lasts longer than asked, and a
 /// wait can last much longer: the reading thread may wake late on a busy machine, or wait in
-/// `Room::say` for a slow member (up to `outbox::STALL`, 250 ms).
+/// `Room::say` for a slow member (up to `outbox::STALL`, 150 ms, for one that takes nothing).
 pub const WITHIN_AGAIN: Duration = Duration::from_millis(250);
 
 /// A member's share: the server's is [`FAIR`]; a test may give a smaller one, to see a member
