@@ -213,7 +213,8 @@ enum Pen {
 enum Reading {
     /// It is not that far behind.
     KeepsUp,
-    /// It takes lines, more slowly than they come: the room waits for it.
+    /// It takes lines, more slowly than they come, and was not found paused since it last
+    /// caught up: the room waits for it.
     Slowly,
     /// It took nothing for [`STALL`], now or since it last caught up: nobody waits for it.
     Paused,
@@ -599,11 +600,13 @@ mod tests {
         assert_eq!(queue.reading(), Reading::Paused);
 
         // The kernel's probe of a closed window takes a little: still paused.
-        queue.took(2 * QUEUE_LIMIT - 2040);
+        queue.in_flight -= 2040;
+        queue.took(queue.behind());
         assert_eq!(queue.reading(), Reading::Paused);
 
         // Caught up: waited for again the next time it falls behind.
-        queue.took(QUEUE_LIMIT);
+        queue.in_flight = QUEUE_LIMIT;
+        queue.took(queue.behind());
         queue.in_flight = 2 * QUEUE_LIMIT;
         assert_eq!(queue.reading(), Reading::Slowly);
     }

@@ -19,9 +19,10 @@
 //! as before, and nobody else's do; what was read of it and not cut into lines yet (one read at
 //! most, [`READ_SIZE`]) waits here. Nothing here waits for one member but what the room makes
 //! every speaker wait for: `Room::say` waits for a member that reads slowly (see the outbox
-//! module: for as long as it takes lines, up to 150 ms once it takes none) and for the postman
-//! (see the load module). That is the price of one thread for everybody: while it waits, nobody
-//! is read, where a thread per member made only the speakers wait.
+//! module: for as long as it takes lines, up to 150 ms once it takes none, and not again until
+//! it has caught up) and for the postman (see the load module). That is the price of one thread
+//! for everybody: while it waits, nobody is read, where a thread per member made only the
+//! speakers wait.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
