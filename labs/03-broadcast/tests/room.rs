@@ -377,10 +377,8 @@ fn a_member_that_pauses_reading_is_waited_for_and_gets_everything_in_order() {
 
     // 100 lines of 8 KB, 800 KB: more than the kernel holds for a connection nobody reads, so
     // the server's queue keeps the rest and sends it later (lab 03's queue holds 16 MiB; lab
-    // 05's speaker waits once 64 KiB are queued, until the member has taken nothing for
-    // outbox::STALL, and then queues up to outbox::HARD_LIMIT, 8 MiB, without waiting), and the
-    // pause lasts far less than either lab's outbox::PATIENCE: this member has only paused, and
-    // must not be dropped.
+    // 05 has its own rules, in its outbox module), and the pause lasts far less than
+    // outbox::PATIENCE: this member has only paused, and must not be dropped.
     let padding = say_long_lines(&mut alice, 100);
     alice.send_line("said after the long lines");
     alice.expect(") alice: said after the long lines\n");
